@@ -1,0 +1,86 @@
+"""Working-day arithmetic (R-CAL-1..2): weekends, statutory holidays and 调休 working days.
+
+A `WorkCalendar` holds the days that differ from the Monday–Friday rule and the years whose
+official schedule it knows. For a year it does not know, it falls back to Monday–Friday and says
+so through `fallback_years`, so callers can tell the reader instead of guessing silently.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    is_workday: bool
+    name: str = ""
+
+
+class WorkCalendar:
+    def __init__(self, days: Mapping[date, bool], covered_years: Iterable[int]) -> None:
+        self._days = dict(days)
+        self.covered_years = frozenset(covered_years)
+        self._lo = self._hi = 0  # ordinals of the window that `_workdays` spans
+        self._workdays: list[int] = []
+        first = min(self.covered_years, default=date.today().year)
+        last = max(self.covered_years, default=date.today().year)
+        self._build(date(first - 1, 1, 1), date(last + 6, 12, 31))
+
+    @classmethod
+    def weekdays_only(cls) -> WorkCalendar:
+        return cls({}, ())
+
+    # -- single days ---------------------------------------------------------------------------
+    def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is not None and day.year in self.covered_years:
+            return known
+        return day.weekday() < 5
+
+    def covers(self, year: int) -> bool:
+        return year in self.covered_years
+
+    def fallback_years(self, start: date, end: date) -> tuple[int, ...]:
+        """Years between the two dates (inclusive) that are computed Monday–Friday only."""
+        lo, hi = sorted((start.year, end.year))
+        return tuple(y for y in range(lo, hi + 1) if y not in self.covered_years)
+
+    # -- arithmetic ----------------------------------------------------------------------------
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (start itself not counted); n = 0 gives `start`."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return start
+        self._ensure(start, start + timedelta(days=n * 2 + 60))
+        while True:
+            i = bisect_right(self._workdays, start.toordinal()) + n - 1
+            if i < len(self._workdays):
+                return date.fromordinal(self._workdays[i])
+            self._build(date.fromordinal(self._lo), date.fromordinal(self._hi) + timedelta(days=3660))
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (negative when end is before start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self._ensure(start, end)
+        return bisect_right(self._workdays, end.toordinal()) - bisect_right(self._workdays, start.toordinal())
+
+    @staticmethod
+    def add_calendar_days(start: date, n: int) -> date:
+        return start + timedelta(days=n)
+
+    # -- the sorted list of working-day ordinals that makes both operations a bisection --------
+    def _ensure(self, start: date, end: date) -> None:
+        if start.toordinal() < self._lo or end.toordinal() > self._hi:
+            lo = min(start, date.fromordinal(self._lo)) - timedelta(days=366)
+            hi = max(end, date.fromordinal(self._hi)) + timedelta(days=366)
+            self._build(lo, hi)
+
+    def _build(self, lo: date, hi: date) -> None:
+        self._lo, self._hi = lo.toordinal(), hi.toordinal()
+        self._workdays = [o for o in range(self._lo, self._hi + 1) if self.is_workday(date.fromordinal(o))]

@@ -1,0 +1,176 @@
+"""Case state and deadlines: a pure fold of a case's step events (DESIGN.md, Time).
+
+The clock of a case starts at acceptance and stands still while the case is suspended
+(特别程序: hearing, expert review, waiting for supplements, approved extension). A deadline is a
+local date: the case is due on that date and overdue from the first instant after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from jiancha.domain.catalogue import LimitUnit
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.events import STOPPING_ACTIONS, TERMINAL_ACTIONS, Action
+from jiancha.domain.timeutil import end_of_local_day, local_date, start_of_local_day
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    suspended = "suspended"
+    completed = "completed"
+    rejected = "rejected"
+
+
+class TimeStatus(StrEnum):
+    on_time = "on_time"
+    due_today = "due_today"  # green (R-SIG-1: on the due date)
+    overdue = "overdue"
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    step: str
+    action: Action
+    occurred_at: datetime
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The time limits of the catalogue version a case is judged by."""
+
+    legal_days: int
+    promised_days: int
+    unit: LimitUnit = LimitUnit.working
+    step_days: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseState:
+    received_at: datetime
+    status: CaseStatus = CaseStatus.open
+    current_step: str | None = None
+    step_entered_at: datetime | None = None
+    accepted_at: datetime | None = None
+    suspended_since: datetime | None = None
+    suspension_reason: str | None = None
+    suspended_days: int = 0  # days the whole-case clock stood still, closed suspensions only
+    step_suspended_days: int = 0  # the same, since the current step was entered
+    completed_at: datetime | None = None
+    last_event_at: datetime | None = None
+    event_count: int = 0
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    legal_due: date | None
+    promised_due: date | None
+    step_due: date | None
+    next_check_at: datetime | None
+    fallback_years: tuple[int, ...] = ()  # years computed Monday–Friday only (R-CAL-2)
+
+
+def stopped_days(start: datetime, end: datetime, unit: LimitUnit, calendar: WorkCalendar) -> int:
+    a, b = local_date(start), local_date(end)
+    if unit is LimitUnit.calendar:
+        return max((b - a).days, 0)
+    return max(calendar.working_days_between(a, b), 0)
+
+
+def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCalendar) -> CaseState:
+    """The state after one more event, events being applied in the order they occurred."""
+    at = event.occurred_at
+    s = replace(
+        state,
+        event_count=state.event_count + 1,
+        last_event_at=max(at, state.last_event_at) if state.last_event_at else at,
+    )
+    if s.status in (CaseStatus.completed, CaseStatus.rejected):
+        return s  # a late event after completion is kept, but does not reopen the case
+
+    if s.status is CaseStatus.suspended and event.action is not Action.suspend and s.suspended_since:
+        # Any action but another suspension ends the stop: resume, or work carried on without one.
+        days = stopped_days(s.suspended_since, at, limits.unit, calendar)
+        s = replace(
+            s,
+            status=CaseStatus.open,
+            suspended_since=None,
+            suspension_reason=None,
+            suspended_days=s.suspended_days + days,
+            step_suspended_days=s.step_suspended_days + days,
+        )
+
+    if event.action is Action.accept and s.accepted_at is None:
+        s = replace(s, accepted_at=at)
+
+    target = event.step
+    if event.action is Action.return_:
+        target = str(event.attributes.get("to_step") or event.step)
+    if target != s.current_step and event.action is not Action.resume:
+        s = replace(s, current_step=target, step_entered_at=at, step_suspended_days=0)
+
+    if event.action in STOPPING_ACTIONS:
+        reason = str(event.attributes.get("reason") or event.action.value)
+        s = replace(s, status=CaseStatus.suspended, suspended_since=at, suspension_reason=reason)
+    elif event.action in TERMINAL_ACTIONS:
+        status = CaseStatus.rejected if event.action is Action.reject else CaseStatus.completed
+        s = replace(s, status=status, completed_at=at)
+    return s
+
+
+def fold(received_at: datetime, events: list[StepEvent], limits: Limits, calendar: WorkCalendar) -> CaseState:
+    state = CaseState(received_at=received_at)
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        state = apply(state, event, limits, calendar)
+    return state
+
+
+def _add(start: date, days: int, unit: LimitUnit, calendar: WorkCalendar) -> date:
+    if unit is LimitUnit.calendar:
+        return calendar.add_calendar_days(start, days)
+    return calendar.add_working_days(start, days)
+
+
+def deadlines(state: CaseState, limits: Limits, calendar: WorkCalendar) -> Deadlines:
+    """Due dates of the whole case (legal and promised) and of its current step.
+
+    While suspended the due dates shown are those the case would have if it resumed now, and
+    there is no next check: the clock stands still until an event moves it.
+    """
+    start = local_date(state.accepted_at or state.received_at)
+    legal = _add(start, limits.legal_days + state.suspended_days, limits.unit, calendar)
+    promised = _add(start, limits.promised_days + state.suspended_days, limits.unit, calendar)
+    step_due = None
+    step_limit = limits.step_days.get(state.current_step or "")
+    if step_limit is not None and state.step_entered_at is not None:
+        step_due = _add(
+            local_date(state.step_entered_at), step_limit + state.step_suspended_days, limits.unit, calendar
+        )
+    fallback: tuple[int, ...] = ()
+    if limits.unit is LimitUnit.working:
+        fallback = calendar.fallback_years(start, max(legal, step_due or legal))
+    if state.status is not CaseStatus.open:
+        return Deadlines(legal, promised, step_due, None, fallback)
+    after = state.last_event_at or state.received_at
+    return Deadlines(legal, promised, step_due, next_threshold((step_due, promised, legal), after), fallback)
+
+
+def next_threshold(dues: tuple[date | None, ...], after: datetime) -> datetime | None:
+    """The first instant after `after` at which a due date begins or ends: when status changes."""
+    instants = [t for d in dues if d is not None for t in (start_of_local_day(d), end_of_local_day(d))]
+    later = [t for t in instants if t > after]
+    return min(later) if later else None
+
+
+def time_status(due: date | None, at: datetime) -> TimeStatus | None:
+    if due is None:
+        return None
+    if at >= end_of_local_day(due):
+        return TimeStatus.overdue
+    if at >= start_of_local_day(due):
+        return TimeStatus.due_today
+    return TimeStatus.on_time

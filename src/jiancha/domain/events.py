@@ -1,0 +1,114 @@
+"""What departmental systems send (R-ING-1): cases and the step events of their handling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from jiancha.domain.catalogue import CODE_PATTERN
+from jiancha.domain.timeutil import to_utc
+
+Key = Annotated[str, Field(min_length=1, max_length=128)]
+SHA256_HEX = r"^[0-9a-f]{64}$"
+MAX_BATCH = 10_000
+
+
+class Action(StrEnum):
+    """What happened at a step. The penalty steps (立案 … 结案) are actions of their own."""
+
+    accept = "accept"  # 受理
+    undertake = "undertake"  # 承办
+    review = "review"  # 审核
+    approve = "approve"  # 批准/决定
+    complete = "complete"  # 办结
+    reject = "reject"  # 不予受理/不予许可
+    return_ = "return"  # 退回 (rollback to `attributes.to_step`)
+    request_supplement = "request-supplement"  # 补正告知: stops the clock until resumed
+    suspend = "suspend"  # 特别程序: hearing, expert review, extension ...
+    resume = "resume"
+    register = "register"  # 立案
+    investigate = "investigate"  # 调查取证
+    inform = "inform"  # 告知
+    hearing = "hearing"  # 听证
+    decide = "decide"  # 决定
+    serve = "serve"  # 送达
+    execute = "execute"  # 执行
+    close = "close"  # 结案
+
+
+TERMINAL_ACTIONS = {Action.complete, Action.close, Action.reject}
+STOPPING_ACTIONS = {Action.suspend, Action.request_supplement}
+
+
+class AttachmentRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    sha256: Annotated[str, Field(pattern=SHA256_HEX)]
+
+
+class EventIn(BaseModel):
+    """One step event. (source_system, event_id) is the idempotency key."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    source_system: Key
+    event_id: Key
+    case_no: Key
+    item_code: Annotated[str, Field(pattern=CODE_PATTERN)]
+    step: Annotated[str, Field(min_length=1, max_length=64)]
+    action: Action
+    actor: Annotated[str, Field(min_length=1, max_length=200)]
+    post: Annotated[str, Field(default="", max_length=200)] = ""
+    occurred_at: datetime
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return to_utc(value)
+
+    @model_validator(mode="after")
+    def _attributes(self) -> EventIn:
+        attachments = self.attributes.get("attachments")
+        if attachments is not None:
+            if not isinstance(attachments, list):
+                raise ValueError("附件应为列表 | attributes.attachments must be a list")
+            for a in attachments:
+                AttachmentRef.model_validate(a)
+        if self.action is Action.return_ and not isinstance(self.attributes.get("to_step"), str):
+            raise ValueError("退回须指明 attributes.to_step | return needs attributes.to_step")
+        return self
+
+    def attachment_refs(self) -> list[AttachmentRef]:
+        return [AttachmentRef.model_validate(a) for a in self.attributes.get("attachments") or ()]
+
+
+class Applicant(BaseModel):
+    """Personal data of the applicant (R-SEC-3: masked wherever it is not needed)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    name: Annotated[str, Field(default="", max_length=200)] = ""
+    id_number: Annotated[str, Field(default="", max_length=64)] = ""
+    phone: Annotated[str, Field(default="", max_length=32)] = ""
+
+
+class CaseIn(BaseModel):
+    """A case registered before (or without) its events."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    source_system: Key
+    case_no: Key
+    item_code: Annotated[str, Field(pattern=CODE_PATTERN)]
+    received_at: datetime
+    applicant: Applicant = Field(default_factory=Applicant)
+    check_code: Annotated[str, Field(default="", max_length=32)] = ""
+    title: Annotated[str, Field(default="", max_length=500)] = ""
+
+    @field_validator("received_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return to_utc(value)

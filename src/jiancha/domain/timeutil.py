@@ -1,0 +1,41 @@
+"""Instants are stored in UTC and shown in Asia/Shanghai; working-day arithmetic uses local dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(instant: datetime) -> datetime:
+    """A naive instant is read as Asia/Shanghai local time: departmental systems send it that way."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=LOCAL)
+    return instant.astimezone(UTC)
+
+
+def local_date(instant: datetime) -> date:
+    return to_utc(instant).astimezone(LOCAL).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LOCAL).astimezone(UTC)
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The first instant after `day` ends locally: a deadline on `day` is overdue from here."""
+    return start_of_local_day(day + timedelta(days=1))
+
+
+def iso_utc(instant: datetime) -> str:
+    """Fixed-width ISO 8601 in UTC, microseconds included, for canonical bytes and the API."""
+    return to_utc(instant).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def iso_local(instant: datetime) -> str:
+    return to_utc(instant).astimezone(LOCAL).isoformat()

@@ -1,0 +1,1 @@
+"""How people and systems reach the platform: the JSON API, the command line, files."""

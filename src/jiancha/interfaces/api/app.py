@@ -1,0 +1,51 @@
+"""The FastAPI application: routers for ingestion, cases, catalogue, calendar and the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from jiancha import __version__
+from jiancha.interfaces.api import errors, routes_calendar, routes_cases, routes_catalogue, routes_ledger
+from jiancha.store.database import Database
+
+
+def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
+    database = db or Database()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from jiancha.services.worker import Worker
+
+        running = Worker(database) if worker else None
+        if running:
+            running.start()
+        try:
+            yield
+        finally:
+            if running:
+                running.stop()
+
+    app = FastAPI(
+        title="Jiancha 监察 API",
+        version=__version__,
+        description="行政权力电子监察平台 — electronic supervision of administrative power.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.db = database
+    errors.install(app)
+    for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/api/health", tags=["system"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__, "database": database.dialect}
+
+    return app

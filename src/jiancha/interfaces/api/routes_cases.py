@@ -1,0 +1,147 @@
+"""Ingestion (R-ING-1..5) and reading cases."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from jiancha.domain.errors import Rejected
+from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
+from jiancha.domain.timeutil import utcnow
+from jiancha.interfaces.api.deps import database, json_body
+from jiancha.interfaces.api.errors import not_found
+from jiancha.services import ingest, queries
+from jiancha.services.calendar import fallback_notice
+from jiancha.store.database import Database
+from jiancha.store.tables import attachments
+
+router = APIRouter(tags=["ingestion and cases"])
+MAX_ATTACHMENT = 256 * 1024 * 1024
+
+_EVENTS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/EventIn"},
+                        {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/EventIn"},
+                            "maxItems": 10000,
+                        },
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/events", openapi_extra=_EVENTS_BODY, summary="Push one event or a batch of up to 10,000")
+async def post_events(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    """Each event is stored once per (source_system, event_id); a repeat is answered `duplicate`.
+    A batch with any bad event is rejected whole with every problem listed (422)."""
+    batch = ingest.validate_events(await json_body(request))
+    result = ingest.ingest_events(db, batch)
+    return {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "results": [o.as_dict() for o in result.outcomes],
+        "calendar_notice": fallback_notice(result.calendar_fallback),
+    }
+
+
+@router.post("/cases", status_code=201, responses={200: {"description": "already registered"}})
+def post_case(case: CaseIn, db: Annotated[Database, Depends(database)]) -> JSONResponse:
+    status, row = ingest.register_case(db, case)
+    return JSONResponse(
+        {"status": status, "case_no": case.case_no, "check_code": row["check_code"]},
+        status_code=201 if status == "created" else 200,
+    )
+
+
+@router.get("/cases")
+def get_cases(
+    db: Annotated[Database, Depends(database)],
+    status: Annotated[str | None, Query(pattern="^(open|suspended|completed|rejected)$")] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    item: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    f = queries.CaseFilter(status=status, department_code=department, item_code=item, overdue=overdue)
+    total, rows = queries.list_cases(db, f, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "cases": rows}
+
+
+@router.get("/cases/{case_no}")
+def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    detail = queries.case_detail(db, case_no)
+    if detail is None:
+        raise not_found("办件", "case")
+    return detail
+
+
+@router.post("/attachments", status_code=201, summary="Upload evidence; stored by its SHA-256 (R-ING-5)")
+async def post_attachment(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    x_filename: Annotated[str, Header(max_length=500)] = "",
+    x_source_system: Annotated[str, Header(max_length=200)] = "",
+    x_sha256: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    content = await request.body()
+    if not content:
+        raise Rejected("empty_body", "附件内容为空", "the attachment is empty", status=400)
+    if len(content) > MAX_ATTACHMENT:
+        raise Rejected("too_large", "附件过大", "the attachment is too large", status=413)
+    digest = hashlib.sha256(content).hexdigest()
+    if x_sha256 is not None and x_sha256.lower() != digest:
+        raise Rejected(
+            "hash_mismatch",
+            "附件内容与声明的 SHA-256 不符，可能在传输中损坏",
+            "the content does not match the declared SHA-256",
+            status=422,
+        )
+    media_type = request.headers.get("content-type", "application/octet-stream")[:200]
+    with db.write() as conn:
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(attachments).values(
+            sha256=digest,
+            size=len(content),
+            media_type=media_type,
+            filename=x_filename,
+            content=content,
+            uploaded_at=utcnow(),
+            uploaded_by=x_source_system or "unknown",
+        )
+        created = conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"])).rowcount
+    return JSONResponse(
+        {"sha256": digest, "size": len(content), "status": "created" if created else "duplicate"},
+        status_code=201 if created else 200,
+    )
+
+
+@router.get("/attachments/{sha256}", response_class=Response)
+def get_attachment(sha256: str, db: Annotated[Database, Depends(database)]) -> Response:
+    if not re.fullmatch(SHA256_HEX, sha256):
+        raise not_found("附件", "attachment")
+    with db.read() as conn:
+        row = conn.execute(select(attachments).where(attachments.c.sha256 == sha256)).first()
+    if row is None:
+        raise not_found("附件", "attachment")
+    return Response(bytes(row.content), media_type=row.media_type, headers={"ETag": f'"{sha256}"'})
+
+
+# The schema of EventIn must appear in the OpenAPI although the route reads the raw body.
+EventIn.model_rebuild()

@@ -1,0 +1,131 @@
+"""The power catalogue (R-CAT-1..5): read, change, import and export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import select
+
+from jiancha.domain.catalogue import CatalogueChange
+from jiancha.domain.errors import Rejected
+from jiancha.domain.timeutil import utcnow
+from jiancha.domain.validation import problems_from
+from jiancha.interfaces.api.deps import database, json_body
+from jiancha.interfaces.api.errors import not_found
+from jiancha.interfaces.files.catalogue_files import read_catalogue, write_catalogue
+from jiancha.services import catalogue, organisation
+from jiancha.store import catalogue as catalogue_store
+from jiancha.store.database import Database
+from jiancha.store.tables import item_versions
+
+router = APIRouter(tags=["catalogue"])
+_changes = TypeAdapter(list[CatalogueChange])
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@router.get("/catalogue/items")
+def list_items(
+    db: Annotated[Database, Depends(database)],
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    item_type: Annotated[str | None, Query(max_length=32)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    with db.read() as conn:
+        rows = list(catalogue_store.latest(conn).values())
+    out = []
+    for r in rows:
+        if q and q not in r.name and q not in r.code:
+            continue
+        if (item_type and r.item_type != item_type) or (department and r.department_code != department):
+            continue
+        if status and r.status != status:
+            continue
+        out.append(
+            {
+                **catalogue_store.version_dict(r),
+                "name": r.name,
+                "item_type": r.item_type,
+                "department_code": r.department_code,
+            }
+        )
+    return {"total": len(out), "items": out}
+
+
+@router.get("/catalogue/items/{code}")
+def get_item(code: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    with db.read() as conn:
+        history = catalogue_store.versions(conn, [code]).get(code)
+    if not history:
+        raise not_found("事项", "item")
+    newest = max(history, key=lambda r: r.version)
+    return {
+        **catalogue_store.version_dict(newest),
+        "item": newest.content,
+        "versions": [catalogue_store.version_dict(r) for r in sorted(history, key=lambda r: r.version)],
+    }
+
+
+@router.get("/catalogue/items/{code}/versions/{version}")
+def get_item_version(code: str, version: int, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    with db.read() as conn:
+        row = conn.execute(
+            select(item_versions).where(item_versions.c.code == code, item_versions.c.version == version)
+        ).first()
+    if row is None:
+        raise not_found("事项版本", "item version")
+    return {**catalogue_store.version_dict(row), "item": row.content}
+
+
+@router.post("/catalogue/changes", summary="Add, change, delete, merge, cancel, suspend or resume items")
+async def post_changes(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    raw = await json_body(request)
+    try:
+        changes = _changes.validate_python(raw if isinstance(raw, list) else [raw])
+    except ValidationError as e:
+        raise Rejected(
+            "catalogue_rejected",
+            "事项清单有错误，未作任何更改",
+            "the catalogue has errors; nothing was changed",
+            problems_from(e),
+        ) from e
+    return catalogue.apply_changes(db, changes).as_dict()
+
+
+@router.post("/catalogue/import", summary="Import a catalogue file (xlsx, csv or json); all or nothing")
+async def import_catalogue(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    format: Literal["xlsx", "csv", "json"],
+    changed_by: Annotated[str, Query(min_length=1, max_length=200)] = "import",
+) -> dict[str, Any]:
+    changes = read_catalogue(await request.body(), format, now=utcnow(), changed_by=changed_by)
+    return catalogue.apply_changes(db, changes).as_dict()
+
+
+@router.get("/catalogue/export", response_class=Response)
+def export_catalogue(
+    db: Annotated[Database, Depends(database)], format: Literal["xlsx", "csv", "json"] = "json"
+) -> Response:
+    data = write_catalogue(catalogue.current_items(db), format)
+    return Response(
+        data,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="catalogue.{format}"'},
+    )
+
+
+@router.get("/organisation", tags=["organisation"])
+def get_organisation(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return organisation.load(db)
+
+
+@router.post("/organisation", tags=["organisation"])
+async def post_organisation(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, int]:
+    return organisation.save(db, organisation.parse(await json_body(request)))

@@ -1,0 +1,168 @@
+"""The `jiancha` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from jiancha.domain.errors import Rejected
+from jiancha.store.database import Database
+
+app = typer.Typer(
+    help="Jiancha (监察): electronic supervision platform for administrative power.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The working-day calendar.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(calendar_app, name="calendar")
+
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _db() -> Database:
+    return Database()
+
+
+def _ready(db: Database) -> None:
+    """Bring the schema up to date and make sure the calendar is seeded."""
+    from jiancha.services.calendar import seed_from_package
+    from jiancha.store.migrate import upgrade
+
+    upgrade(db)
+    seed_from_package(db)
+
+
+def _fail(exc: Rejected) -> None:
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations (Alembic) and seed the holiday calendar."""
+    db = _db()
+    _ready(db)
+    typer.echo(f"database at newest schema: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Run the JSON API and the background worker in one process."""
+    import uvicorn
+
+    from jiancha.interfaces.api import create_app
+
+    db = _db()
+    _ready(db)
+    uvicorn.run(create_app(db, worker=True), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    cases: Annotated[int, typer.Option(help="How many demo cases to build.")] = 20_000,
+    build_only: Annotated[bool, typer.Option("--build-only", help="Build, do not serve.")] = False,
+) -> None:
+    """Build a realistic demo city (once) and serve it."""
+    from jiancha.services import demo as demo_service
+
+    db = _db()
+    _ready(db)
+    summary = demo_service.load_demo(db, cases=cases)
+    typer.echo(summary)
+    if not build_only:
+        serve(host, port)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[
+        str | None, typer.Option(help="catalogue, events, calendar or organisation (guessed when absent)")
+    ] = None,
+    changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
+) -> None:
+    """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year or organisation."""
+    from jiancha.interfaces.files import importer
+
+    db = _db()
+    _ready(db)
+    try:
+        summary = importer.import_file(
+            db,
+            file.read_bytes(),
+            file.name,
+            kind=kind,
+            by=changed_by,
+            progress=lambda n: typer.echo(f"  {n} events", err=True),
+        )
+    except Rejected as e:
+        _fail(e)
+    typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+
+
+@app.command()
+def verify() -> None:
+    """Walk the ledger: print OK, or the first entry where the chain breaks and exit non-zero."""
+    from jiancha.services import integrity
+
+    report = integrity.check(_db())
+    typer.echo(report.describe())
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def sweep() -> None:
+    """Run the clock once: handle every case whose next check has come."""
+    from jiancha.services import clock
+
+    typer.echo(f"{clock.sweep(_db())} cases handled")
+
+
+@calendar_app.command("load")
+def calendar_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    loaded_by: Annotated[str, typer.Option(help="Who loads it (recorded).")] = "admin",
+) -> None:
+    """Load a year's holiday schedule from JSON ({"year", "days": [...]}) or CSV (date,workday,name)."""
+    from jiancha.services import calendar as calendar_service
+
+    db = _db()
+    _ready(db)
+    try:
+        year, days = calendar_service.parse_schedule(file.read_bytes(), file.name)
+    except Rejected as e:
+        _fail(e)
+    calendar_service.load_year(db, year, days, source="file", by=loaded_by)
+    typer.echo(f"calendar {year}: {len(days)} special days loaded")
+
+
+@calendar_app.command("show")
+def calendar_show(year: int) -> None:
+    """Show what the calendar knows of a year."""
+    from jiancha.store import calendar as calendar_store
+
+    with _db().read() as conn:
+        cal = calendar_store.load(conn)
+        days = calendar_store.days_of(conn, year)
+    if not cal.covers(year):
+        typer.echo(f"{year}: no schedule loaded; working days are Monday to Friday (fallback)")
+    for d in days:
+        typer.echo(f"{d.day.isoformat()} {'上班' if d.is_workday else '休息'} {d.name}")
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    app()

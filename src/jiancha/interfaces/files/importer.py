@@ -1,0 +1,121 @@
+"""`jiancha import FILE`: recognise what a file holds and hand it to the right service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.timeutil import utcnow
+from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
+from jiancha.interfaces.files.events_files import _Unreadable, read_events
+from jiancha.services import calendar as calendar_service
+from jiancha.services import catalogue, ingest, organisation
+from jiancha.store.database import Database
+
+KINDS = ("catalogue", "events", "calendar", "organisation")
+BATCH = 1000
+
+
+def guess_kind(data: bytes, filename: str) -> str:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return "catalogue"
+    if name.endswith((".jsonl", ".ndjson")):
+        return "events"
+    head = data[:4096].decode("utf-8-sig", errors="replace")
+    if name.endswith(".csv"):
+        header = head.splitlines()[0] if head else ""
+        if header.startswith("table"):
+            return "catalogue"
+        if "event_id" in header:
+            return "events"
+        if "workday" in header:
+            return "calendar"
+    if name.endswith(".json"):
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as e:
+            raise Rejected(
+                "unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}"
+            ) from e
+        if isinstance(doc, list):
+            return "events"
+        if isinstance(doc, dict):
+            if "items" in doc:
+                return "catalogue"
+            if "days" in doc:
+                return "calendar"
+            if "regions" in doc or "departments" in doc:
+                return "organisation"
+            if "event_id" in doc:
+                return "events"
+    raise Rejected(
+        "unknown_kind", "无法判断文件内容，请用 --kind 指明", "cannot tell what the file holds; use --kind"
+    )
+
+
+def import_file(
+    db: Database,
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    by: str = "import",
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    kind = kind or guess_kind(data, filename)
+    if kind == "catalogue":
+        changes = read_catalogue(data, detect_format(filename), now=utcnow(), changed_by=by)
+        return {"kind": kind, **catalogue.apply_changes(db, changes).as_dict()}
+    if kind == "calendar":
+        year, days = calendar_service.parse_schedule(data, filename)
+        calendar_service.load_year(db, year, days, source="file", by=by)
+        return {"kind": kind, "year": year, "days": len(days)}
+    if kind == "organisation":
+        return {"kind": kind, **organisation.save(db, organisation.parse(orjson.loads(data)), by=by)}
+    if kind == "events":
+        return {"kind": kind, **import_events(db, data, filename, progress)}
+    raise Rejected(
+        "unknown_kind", f"未知的导入类型 {kind}", f"unknown kind {kind}; use one of {', '.join(KINDS)}"
+    )
+
+
+def import_events(
+    db: Database, data: bytes, filename: str, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Validate the whole file first, so a bad row rejects it before anything is written; then
+    ingest in batches, each durable on its own. A re-run after a crash only adds what is missing,
+    because repeated events are recognised as duplicates."""
+    rows = list(read_events(data, filename))
+    problems: list[Problem] = []
+    valid = []
+    for start in range(0, len(rows), BATCH):
+        part = rows[start : start + BATCH]
+        readable = []
+        for row, raw in part:
+            if isinstance(raw, _Unreadable):
+                problems.append(raw.problem(row))
+            else:
+                readable.append((row, raw))
+        try:
+            valid.extend(ingest.validate_events([raw for _, raw in readable]))
+        except Rejected as e:
+            problems.extend(p.at(readable[p.index][0] if p.index is not None else None) for p in e.problems)
+    if problems:
+        raise Rejected(
+            "events_rejected",
+            "文件中有无效事件，未写入任何内容",
+            "the file has invalid events; nothing was written",
+            problems,
+        )
+    accepted = duplicates = 0
+    for start in range(0, len(valid), BATCH):
+        result = ingest.ingest_events(db, valid[start : start + BATCH])
+        accepted += result.accepted
+        duplicates += result.duplicates
+        if progress:
+            progress(start + len(valid[start : start + BATCH]))
+    return {"events": len(valid), "accepted": accepted, "duplicates": duplicates}

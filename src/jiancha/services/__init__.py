@@ -1,0 +1,1 @@
+"""Use cases: each combines domain decisions and store queries in one transaction."""

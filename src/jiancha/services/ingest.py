@@ -1,0 +1,420 @@
+"""Ingesting cases and step events (R-ING-1..5): validated whole, written whole, ledgered.
+
+A batch is either accepted entirely (each event stored once, duplicates answered as such) or
+rejected entirely with every problem listed; nothing of a rejected batch is written. When the
+call returns, the batch is committed and durable.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.clock.deadlines import CaseState, Limits, StepEvent, apply, deadlines
+from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.events import MAX_BATCH, CaseIn, EventIn
+from jiancha.domain.timeutil import iso_utc, utcnow
+from jiancha.domain.validation import problems_from
+from jiancha.store import calendar as calendar_store
+from jiancha.store import cases as case_store
+from jiancha.store import catalogue as catalogue_store
+from jiancha.store.database import Database
+from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.tables import attachment_refs, events
+
+_event = TypeAdapter(EventIn)
+_case = TypeAdapter(CaseIn)
+# An event may be stamped a little ahead of our clock by a source whose clock runs fast.
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+@dataclass
+class Outcome:
+    index: int
+    status: str  # accepted | duplicate
+    ledger_seq: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "status": self.status, "ledger_seq": self.ledger_seq}
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    calendar_fallback: tuple[int, ...] = ()
+
+
+def validate_events(raw: Any) -> list[EventIn]:
+    """One event (an object) or a batch (a list of at most 10,000); every problem is collected."""
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise Rejected("empty_batch", "批次中没有事件", "the batch holds no events")
+    if len(items) > MAX_BATCH:
+        raise Rejected(
+            "batch_too_large",
+            f"一批最多 {MAX_BATCH} 个事件，收到 {len(items)} 个",
+            f"a batch holds at most {MAX_BATCH} events, got {len(items)}",
+            status=413,
+        )
+    out: list[EventIn] = []
+    problems: list[Problem] = []
+    latest = utcnow().timestamp() + FUTURE_TOLERANCE_SECONDS
+    for i, item in enumerate(items):
+        try:
+            ev = _event.validate_python(item)
+        except ValidationError as e:
+            problems.extend(problems_from(e, i))
+            continue
+        if ev.occurred_at.timestamp() > latest:
+            problems.append(
+                Problem("in_future", "occurred_at", "发生时间晚于当前时间", "occurred_at is in the future", i)
+            )
+        out.append(ev)
+    if problems:
+        raise Rejected(
+            "events_rejected",
+            "批次中有无效事件，整批未写入",
+            "the batch has invalid events; nothing of it was written",
+            problems,
+        )
+    return out
+
+
+def validate_case(raw: Any) -> CaseIn:
+    try:
+        return _case.validate_python(raw)
+    except ValidationError as e:
+        raise Rejected("case_rejected", "办件数据无效", "the case is invalid", problems_from(e)) from e
+
+
+def _record(ev: EventIn, received_at: datetime) -> dict[str, Any]:
+    """The canonical content of an event, as the ledger keeps it."""
+    return {
+        "v": 1,
+        "source_system": ev.source_system,
+        "event_id": ev.event_id,
+        "case_no": ev.case_no,
+        "item_code": ev.item_code,
+        "step": ev.step,
+        "action": ev.action.value,
+        "actor": ev.actor,
+        "post": ev.post,
+        "occurred_at": iso_utc(ev.occurred_at),
+        "received_at": iso_utc(received_at),
+        "attributes": ev.attributes,
+    }
+
+
+def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
+    result = BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))])
+    with db.write() as conn:
+        now = utcnow()
+        calendar = calendar_store.load(conn)
+        lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
+        # -- duplicates: stored before, or repeated inside this batch ---------------------------
+        keys = {(e.source_system, e.event_id) for e in batch}
+        seen = case_store.existing_event_keys(conn, keys)
+        fresh: list[tuple[int, EventIn]] = []
+        for i, e in enumerate(batch):
+            key = (e.source_system, e.event_id)
+            if key in seen:
+                result.outcomes[i].status = "duplicate"
+                result.duplicates += 1
+            else:
+                seen.add(key)
+                fresh.append((i, e))
+        if not fresh:
+            return result
+
+        # -- cases, catalogue versions and attachments the batch refers to -------------------------
+        case_nos = sorted({e.case_no for _, e in fresh})
+        stored = case_store.by_case_no(conn, case_nos)
+        histories = catalogue_store.versions(conn, {e.item_code for _, e in fresh})
+        hashes = sorted({a.sha256 for _, e in fresh for a in e.attachment_refs()})
+        uploaded = case_store.known_attachments(conn, hashes) if hashes else set()
+        problems: list[Problem] = []
+        for i, e in fresh:
+            if e.item_code not in histories:
+                problems.append(
+                    Problem(
+                        "unknown_item",
+                        "item_code",
+                        f"事项 {e.item_code} 不在权力清单中",
+                        f"item {e.item_code} is not in the catalogue",
+                        i,
+                    )
+                )
+            case = stored.get(e.case_no)
+            if case is not None and case.item_code != e.item_code:
+                problems.append(
+                    Problem(
+                        "item_mismatch",
+                        "item_code",
+                        f"办件 {e.case_no} 属于事项 {case.item_code}",
+                        f"case {e.case_no} belongs to item {case.item_code}",
+                        i,
+                    )
+                )
+            for k, a in enumerate(e.attachment_refs()):
+                if a.sha256 not in uploaded:
+                    problems.append(
+                        Problem(
+                            "attachment_missing",
+                            f"attributes.attachments[{k}].sha256",
+                            "附件尚未上传",
+                            "the attachment has not been uploaded",
+                            i,
+                        )
+                    )
+        if problems:
+            raise Rejected(
+                "events_rejected",
+                "批次中有无效事件，整批未写入",
+                "the batch has invalid events; nothing of it was written",
+                problems,
+            )
+
+        # -- the ledger first: every accepted event gets its entry and sequence number -----------
+        seqs = append(
+            conn,
+            [Entry("event", f"event:{e.source_system}/{e.event_id}", _record(e, now)) for _, e in fresh],
+            now,
+        )
+        for (i, _), seq in zip(fresh, seqs, strict=True):
+            result.outcomes[i].ledger_seq = seq
+        result.accepted = len(fresh)
+
+        # -- new cases: created from their first event, judged by the version then in force ------
+        by_case: dict[str, list[tuple[int, EventIn]]] = defaultdict(list)
+        for (_, e), seq in zip(fresh, seqs, strict=True):
+            by_case[e.case_no].append((seq, e))
+        new_rows = []
+        for case_no, evs in by_case.items():
+            if case_no not in stored:
+                first = min(evs, key=lambda x: x[1].occurred_at)[1]
+                new_rows.append(
+                    _new_case_row(
+                        case_no,
+                        first.item_code,
+                        first.source_system,
+                        first.occurred_at,
+                        now,
+                        histories[first.item_code],
+                    )
+                )
+        new_ids = case_store.insert_cases(conn, new_rows)
+        versions = {v.id: v for h in histories.values() for v in h}
+
+        # -- fold the new events into each case's state ------------------------------------------
+        updates: list[dict[str, Any]] = []
+        closures: list[dict[str, Any]] = []
+        fallback: set[int] = set()
+        case_ids = {no: (stored[no].id if no in stored else new_ids[no]) for no in by_case}
+        limits_cache: dict[int, Limits] = {}
+        for case_no, evs in by_case.items():
+            row = stored.get(case_no)
+            version_id = (
+                row.item_version_id
+                if row is not None
+                else next(r["item_version_id"] for r in new_rows if r["case_no"] == case_no)
+            )
+            limits = limits_cache.get(version_id)
+            if limits is None:
+                limits = limits_cache[version_id] = case_store.limits_of(versions[version_id].content)
+            evs.sort(key=lambda x: x[1].occurred_at)
+            steps = [StepEvent(e.step, e.action, e.occurred_at, e.attributes) for _, e in evs]
+            cid = case_ids[case_no]
+            state, closed = _advance(conn, row, cid, steps, limits, calendar)
+            closures.extend({"c": cid, "s": s, "at": at} for s, at in closed)
+            due = deadlines(state, limits, calendar)
+            fallback.update(due.fallback_years)
+            updates.append({"_id": cid, **case_store.state_values(state, due)})
+
+        conn.execute(
+            events.insert(),
+            [
+                {
+                    "source_system": e.source_system,
+                    "event_id": e.event_id,
+                    "case_id": case_ids[e.case_no],
+                    "case_no": e.case_no,
+                    "item_code": e.item_code,
+                    "step": e.step,
+                    "action": e.action.value,
+                    "actor": e.actor,
+                    "post": e.post,
+                    "occurred_at": e.occurred_at,
+                    "received_at": now,
+                    "attributes": e.attributes,
+                    "ledger_seq": seq,
+                }
+                for (_, e), seq in zip(fresh, seqs, strict=True)
+            ],
+        )
+        case_store.update_states(conn, updates)
+        _attach(conn, fresh, seqs, case_ids, closures)
+        result.calendar_fallback = tuple(sorted(fallback))
+    return result
+
+
+def _advance(
+    conn: Any, row: Any, case_id: int, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar
+) -> tuple[CaseState, list[tuple[str, datetime]]]:
+    """Apply new events to a case; replay all its events when one arrives out of order, so the
+    state is what it would have been had they come in order. Also returns the steps that closed
+    (their materials lock then, R-ING-5)."""
+    if row is None:
+        return _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
+    if row.last_event_at is not None and steps[0].occurred_at < row.last_event_at:
+        every = sorted(case_store.step_events(conn, case_id) + steps, key=lambda s: s.occurred_at)
+        return _replay(CaseState(received_at=row.received_at), every, limits, calendar)
+    return _replay(case_store.state_of(row), steps, limits, calendar)
+
+
+def _replay(
+    state: CaseState, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar
+) -> tuple[CaseState, list[tuple[str, datetime]]]:
+    closed: list[tuple[str, datetime]] = []
+    for step in steps:
+        before, was_done = state.current_step, state.completed_at is not None
+        state = apply(state, step, limits, calendar)
+        if before is not None and (state.current_step != before or (state.completed_at and not was_done)):
+            closed.append((before, step.occurred_at))
+    return state, closed
+
+
+def new_check_code() -> str:
+    """The code an applicant gives with the case number to follow the case (R-PUB-3)."""
+    return f"{secrets.randbelow(900_000) + 100_000}"
+
+
+def _new_case_row(
+    case_no: str, item_code: str, source: str, received_at: datetime, now: datetime, history: list[Any]
+) -> dict[str, Any]:
+    version = catalogue_store.in_force(history, received_at)
+    state = CaseState(received_at=received_at)
+    return {
+        "case_no": case_no,
+        "source_system": source,
+        "item_code": item_code,
+        "item_version_id": version.id,
+        "department_code": version.department_code,
+        "title": "",
+        "applicant_name": "",
+        "applicant_id_number": "",
+        "applicant_phone": "",
+        "check_code": new_check_code(),
+        "registered_at": now,
+        **case_store.state_values(
+            state, deadlines(state, case_store.limits_of(version.content), WorkCalendar.weekdays_only())
+        ),
+    }
+
+
+def _attach(
+    conn: Any,
+    fresh: list[tuple[int, EventIn]],
+    seqs: list[int],
+    case_ids: dict[str, int],
+    closures: list[dict[str, Any]],
+) -> None:
+    """Record materials given with events, and lock those of the steps that closed."""
+    refs: list[dict[str, Any]] = []
+    for (_, e), seq in zip(fresh, seqs, strict=True):
+        for a in e.attachment_refs():
+            refs.append(
+                {
+                    "case_id": case_ids[e.case_no],
+                    "step": e.step,
+                    "name": a.name,
+                    "sha256": a.sha256,
+                    "event_ledger_seq": seq,
+                    "attached_at": e.occurred_at,
+                }
+            )
+    if refs:
+        locked = case_store.locked_refs(conn, sorted({r["case_id"] for r in refs}))
+        for r in refs:
+            earlier = locked.get((r["case_id"], r["step"], r["name"]))
+            r["locked_at"] = None
+            r["changed_after_lock"] = earlier is not None and earlier != r["sha256"]
+        conn.execute(attachment_refs.insert(), refs)
+    if closures:
+        open_cases = case_store.cases_with_open_refs(conn, sorted({c["c"] for c in closures}))
+        case_store.lock_refs(conn, [c for c in closures if c["c"] in open_cases])
+
+
+def register_case(db: Database, case: CaseIn) -> tuple[str, dict[str, Any]]:
+    """Register a case with its applicant. Returns ("created" | "completed" | "duplicate", row values).
+
+    A case first seen through its events may have its registration (applicant, check code) filled
+    once; after that, its data is never changed in place (R-ING-4).
+    """
+    with db.write() as conn:
+        now = utcnow()
+        existing = case_store.by_case_no(conn, [case.case_no]).get(case.case_no)
+        histories = catalogue_store.versions(conn, [case.item_code])
+        if case.item_code not in histories:
+            raise Rejected(
+                "case_rejected",
+                "办件数据无效",
+                "the case is invalid",
+                [
+                    Problem(
+                        "unknown_item",
+                        "item_code",
+                        f"事项 {case.item_code} 不在权力清单中",
+                        f"item {case.item_code} is not in the catalogue",
+                    )
+                ],
+            )
+        if existing is not None and existing.item_code != case.item_code:
+            raise Rejected(
+                "case_rejected",
+                "办件数据无效",
+                "the case is invalid",
+                [
+                    Problem(
+                        "item_mismatch",
+                        "item_code",
+                        f"办件 {case.case_no} 属于事项 {existing.item_code}",
+                        f"case {case.case_no} belongs to item {existing.item_code}",
+                    )
+                ],
+            )
+        registration = {
+            "title": case.title,
+            "applicant_name": case.applicant.name,
+            "applicant_id_number": case.applicant.id_number,
+            "applicant_phone": case.applicant.phone,
+            "check_code": case.check_code or new_check_code(),
+        }
+        record = {
+            "v": 1,
+            "case_no": case.case_no,
+            "item_code": case.item_code,
+            "source_system": case.source_system,
+            "received_at": iso_utc(case.received_at),
+            **registration,
+        }
+        if existing is not None:
+            if existing.applicant_name or existing.applicant_id_number or existing.title:
+                return "duplicate", dict(existing._mapping)
+            append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
+            case_store.update_states(conn, [{"_id": existing.id, **registration}])
+            return "completed", {**dict(existing._mapping), **registration}
+        append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
+        row = _new_case_row(
+            case.case_no, case.item_code, case.source_system, case.received_at, now, histories[case.item_code]
+        )
+        row.update(registration)
+        case_store.insert_cases(conn, [row])
+        return "created", row

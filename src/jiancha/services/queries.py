@@ -1,0 +1,141 @@
+"""Read-side questions the API and the command line ask about cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from jiancha.domain.clock.deadlines import time_status
+from jiancha.domain.timeutil import iso_local, local_date, utcnow
+from jiancha.services.calendar import fallback_notice
+from jiancha.store.database import Database
+from jiancha.store.tables import cases, events, item_versions
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    department_code: str | None = None
+    item_code: str | None = None
+    overdue: bool | None = None
+
+
+def _local(value: datetime | None) -> str | None:
+    return iso_local(value) if value else None
+
+
+def case_view(row: Any, now: datetime) -> dict[str, Any]:
+    """A case as the API shows it. Personal data is masked here; issue-level access comes later."""
+    years = tuple(int(y) for y in row.calendar_fallback.split(",") if y)
+    open_ = row.status == "open"
+    return {
+        "case_no": row.case_no,
+        "item_code": row.item_code,
+        "item_version": row.item_version,
+        "item_name": row.item_name,
+        "department_code": row.department_code,
+        "source_system": row.source_system,
+        "title": row.title,
+        "status": row.status,
+        "current_step": row.current_step,
+        "step_entered_at": _local(row.step_entered_at),
+        "received_at": _local(row.received_at),
+        "accepted_at": _local(row.accepted_at),
+        "completed_at": _local(row.completed_at),
+        "suspended_since": _local(row.suspended_since),
+        "suspension_reason": row.suspension_reason,
+        "suspended_days": row.suspended_days,
+        "legal_due": row.legal_due.isoformat() if row.legal_due else None,
+        "promised_due": row.promised_due.isoformat() if row.promised_due else None,
+        "step_due": row.step_due.isoformat() if row.step_due else None,
+        "legal_status": time_status(row.legal_due, now) if open_ else None,
+        "promised_status": time_status(row.promised_due, now) if open_ else None,
+        "step_status": time_status(row.step_due, now) if open_ else None,
+        "next_check_at": _local(row.next_check_at),
+        "event_count": row.event_count,
+        "last_event_at": _local(row.last_event_at),
+        "calendar_notice": fallback_notice(years),
+    }
+
+
+def _case_query() -> Any:
+    return select(
+        cases,
+        item_versions.c.version.label("item_version"),
+        item_versions.c.name.label("item_name"),
+    ).join(item_versions, item_versions.c.id == cases.c.item_version_id)
+
+
+def list_cases(
+    db: Database, f: CaseFilter, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    now = utcnow()
+    conditions = []
+    if f.status:
+        conditions.append(cases.c.status == f.status)
+    if f.department_code:
+        conditions.append(cases.c.department_code == f.department_code)
+    if f.item_code:
+        conditions.append(cases.c.item_code == f.item_code)
+    if f.overdue is True:
+        # Overdue on the legal limit: open and due before today (local), in SQL so counts are right.
+        conditions.append(cases.c.status == "open")
+        conditions.append(cases.c.legal_due < local_date(now))
+    with db.read() as conn:
+        total = conn.execute(select(func.count()).select_from(cases).where(*conditions)).scalar_one()
+        rows = conn.execute(
+            _case_query()
+            .where(*conditions)
+            .order_by(cases.c.received_at.desc(), cases.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return int(total), [case_view(r, now) for r in rows]
+
+
+def case_detail(db: Database, case_no: str) -> dict[str, Any] | None:
+    now = utcnow()
+    with db.read() as conn:
+        row = conn.execute(_case_query().where(cases.c.case_no == case_no)).first()
+        if row is None:
+            return None
+        evs = conn.execute(
+            select(events).where(events.c.case_id == row.id).order_by(events.c.occurred_at, events.c.id)
+        ).all()
+    view = case_view(row, now)
+    view["events"] = [
+        {
+            "source_system": e.source_system,
+            "event_id": e.event_id,
+            "step": e.step,
+            "action": e.action,
+            "actor": e.actor,
+            "post": e.post,
+            "occurred_at": iso_local(e.occurred_at),
+            "received_at": iso_local(e.received_at),
+            "attributes": e.attributes,
+            "ledger_seq": e.ledger_seq,
+        }
+        for e in evs
+    ]
+    view["applicant"] = {
+        "name": mask_name(row.applicant_name),
+        "id_number": mask_id(row.applicant_id_number),
+        "phone": mask_phone(row.applicant_phone),
+    }
+    return view
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_id(number: str) -> str:
+    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)

@@ -1,0 +1,43 @@
+"""The background worker that `jiancha serve` runs beside the web app: a plain loop, no framework.
+
+When a job throws, the worker logs it and tries again on the next tick instead of crash-looping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from jiancha.services import clock
+from jiancha.store.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, db: Database, interval_seconds: float = 30.0) -> None:
+        self.db = db
+        self.interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="jiancha-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def tick(self) -> int:
+        handled = clock.sweep(self.db)
+        if handled:
+            log.info("clock: %d cases reached a threshold", handled)
+        return handled
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("worker tick failed; trying again next tick")
+            self._stop.wait(self.interval)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core tables, queries, migrations and the ledger (SQLite and PostgreSQL)."""

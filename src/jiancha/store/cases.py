@@ -1,0 +1,152 @@
+"""Queries over cases, their events and attachment references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Row, and_, bindparam, insert, select, update
+
+from jiancha.domain.catalogue import LimitUnit
+from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, Limits, StepEvent
+from jiancha.domain.events import Action
+from jiancha.store.tables import attachment_refs, attachments, cases, events
+
+T = TypeVar("T")
+CHUNK = 500  # keeps IN lists well under SQLite's parameter limit
+
+STATE_COLUMNS = [f.name for f in fields(CaseState)]
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def existing_event_keys(conn: Connection, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    by_source: dict[str, list[str]] = {}
+    for source, event_id in keys:
+        by_source.setdefault(source, []).append(event_id)
+    found: set[tuple[str, str]] = set()
+    for source, ids in by_source.items():
+        for part in chunks(ids):
+            query = select(events.c.event_id).where(
+                events.c.source_system == source, events.c.event_id.in_(part)
+            )
+            found.update((source, e) for e in conn.execute(query).scalars())
+    return found
+
+
+def by_case_no(conn: Connection, case_nos: Sequence[str]) -> dict[str, Row[Any]]:
+    out: dict[str, Row[Any]] = {}
+    for part in chunks(case_nos):
+        for r in conn.execute(select(cases).where(cases.c.case_no.in_(part))):
+            out[r.case_no] = r
+    return out
+
+
+def known_attachments(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(hashes):
+        found.update(
+            conn.execute(select(attachments.c.sha256).where(attachments.c.sha256.in_(part))).scalars()
+        )
+    return found
+
+
+def state_of(row: Row[Any]) -> CaseState:
+    values = {name: getattr(row, name) for name in STATE_COLUMNS}
+    values["status"] = CaseStatus(values["status"])
+    return CaseState(**values)
+
+
+def state_values(state: CaseState, due: Deadlines) -> dict[str, Any]:
+    values = {name: getattr(state, name) for name in STATE_COLUMNS}
+    values["status"] = state.status.value
+    values.update(
+        legal_due=due.legal_due,
+        promised_due=due.promised_due,
+        step_due=due.step_due,
+        next_check_at=due.next_check_at,
+        calendar_fallback=",".join(map(str, due.fallback_years)),
+    )
+    return values
+
+
+def limits_of(content: dict[str, Any]) -> Limits:
+    steps = content["process"]["steps"]
+    return Limits(
+        legal_days=int(content["legal_limit_days"]),
+        promised_days=int(content["promised_limit_days"]),
+        unit=LimitUnit(content.get("limit_unit", "working")),
+        step_days={s["code"]: s.get("limit_days") for s in steps},
+    )
+
+
+def step_events(conn: Connection, case_id: int) -> list[StepEvent]:
+    query = (
+        select(events.c.step, events.c.action, events.c.occurred_at, events.c.attributes)
+        .where(events.c.case_id == case_id)
+        .order_by(events.c.occurred_at, events.c.id)
+    )
+    return [StepEvent(r.step, Action(r.action), r.occurred_at, r.attributes) for r in conn.execute(query)]
+
+
+def update_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """rows: {"_id": case id, <state columns>}; one executemany for the whole batch."""
+    if not rows:
+        return
+    columns = [k for k in rows[0] if k != "_id"]
+    stmt = update(cases).where(cases.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+    conn.execute(stmt, rows)
+
+
+def insert_cases(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    if not rows:
+        return {}
+    result = conn.execute(
+        insert(cases).returning(cases.c.id, cases.c.case_no, sort_by_parameter_order=True), rows
+    )
+    return {r.case_no: int(r.id) for r in result}
+
+
+def cases_with_open_refs(conn: Connection, case_ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for part in chunks(case_ids):
+        query = (
+            select(attachment_refs.c.case_id)
+            .where(attachment_refs.c.case_id.in_(part), attachment_refs.c.locked_at.is_(None))
+            .distinct()
+        )
+        found.update(int(x) for x in conn.execute(query).scalars())
+    return found
+
+
+def lock_refs(conn: Connection, closures: list[dict[str, Any]]) -> None:
+    """closures: {"c": case id, "s": step, "at": instant}: the step closed, its materials lock."""
+    if closures:
+        stmt = (
+            update(attachment_refs)
+            .where(
+                and_(
+                    attachment_refs.c.case_id == bindparam("c"),
+                    attachment_refs.c.step == bindparam("s"),
+                    attachment_refs.c.locked_at.is_(None),
+                )
+            )
+            .values(locked_at=bindparam("at"))
+        )
+        conn.execute(stmt, closures)
+
+
+def locked_refs(conn: Connection, case_ids: Sequence[int]) -> dict[tuple[int, str, str], str]:
+    """(case id, step, material name) -> hash, for materials already locked."""
+    out: dict[tuple[int, str, str], str] = {}
+    for part in chunks(case_ids):
+        query = select(attachment_refs).where(
+            attachment_refs.c.case_id.in_(part), attachment_refs.c.locked_at.is_not(None)
+        )
+        for r in conn.execute(query):
+            out[(int(r.case_id), r.step, r.name)] = r.sha256
+    return out

@@ -1,0 +1,212 @@
+"""The schema. Alembic migrations in `migrations/` create it; this module is what queries use."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from jiancha.store.types import Id, Json, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# -- organisation ---------------------------------------------------------------------------------
+regions = Table(
+    "regions",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(16), nullable=False),  # province / city / county
+    Column("parent_code", String(32), ForeignKey("regions.code"), nullable=True),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region_code", String(32), ForeignKey("regions.code"), nullable=False),
+)
+
+# -- power catalogue (R-CAT-1..4): every version is a row, never updated --------------------------
+item_versions = Table(
+    "item_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("change_kind", String(16), nullable=False),
+    Column("effective_from", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("changed_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("merged_into", String(64), nullable=True),
+    # Searchable copies of the content's main fields; `content` is the whole PowerItem.
+    Column("name", String(500), nullable=False),
+    Column("item_type", String(32), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("content", Json, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    UniqueConstraint("code", "version"),
+    Index("ix_item_versions_code_effective", "code", "effective_from"),
+    Index("ix_item_versions_department", "department_code"),
+)
+
+# -- working-day calendar (R-CAL-1..2) ------------------------------------------------------------
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("is_workday", Boolean, nullable=False),
+    Column("name", String(100), nullable=False, default=""),
+    Column("source", String(32), nullable=False),
+)
+
+calendar_years = Table(
+    "calendar_years",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("source", String(32), nullable=False),  # chinesecalendar / file / api
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+)
+
+# -- cases and their step events (R-ING-1..5) -----------------------------------------------------
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_no", String(128), nullable=False, unique=True),
+    Column("source_system", String(128), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("item_version_id", Id, ForeignKey("item_versions.id"), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("title", String(500), nullable=False, default=""),
+    Column("applicant_name", String(200), nullable=False, default=""),
+    Column("applicant_id_number", String(64), nullable=False, default=""),
+    Column("applicant_phone", String(32), nullable=False, default=""),
+    Column("check_code", String(32), nullable=False, default=""),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),  # when the platform first heard of it
+    # Derived state: the fold of the case's events (domain.clock.deadlines).
+    Column("status", String(16), nullable=False),
+    Column("current_step", String(64), nullable=True),
+    Column("step_entered_at", UTCDateTime, nullable=True),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("suspended_since", UTCDateTime, nullable=True),
+    Column("suspension_reason", String(64), nullable=True),
+    Column("suspended_days", Integer, nullable=False, default=0),
+    Column("step_suspended_days", Integer, nullable=False, default=0),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("last_event_at", UTCDateTime, nullable=True),
+    Column("event_count", Integer, nullable=False, default=0),
+    Column("legal_due", Date, nullable=True),
+    Column("promised_due", Date, nullable=True),
+    Column("step_due", Date, nullable=True),
+    Column("calendar_fallback", String(64), nullable=False, default=""),  # years, comma-separated
+    Column("next_check_at", UTCDateTime, nullable=True),
+    Index("ix_cases_department_status", "department_code", "status"),
+    Index("ix_cases_item", "item_code"),
+    # The clock asks only for rows due now: a partial index keeps that query cheap (DESIGN, Time).
+    Index(
+        "ix_cases_next_check_at",
+        "next_check_at",
+        sqlite_where=text("next_check_at IS NOT NULL"),
+        postgresql_where=text("next_check_at IS NOT NULL"),
+    ),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_system", String(128), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("case_no", String(128), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("post", String(200), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False, unique=True),
+    UniqueConstraint("source_system", "event_id", name="uq_events_source_event"),
+    Index("ix_events_case_occurred", "case_id", "occurred_at"),
+)
+
+# -- attachments (R-ING-5): content-addressed, locked once their step closes ------------------------
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(200), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+)
+
+attachment_refs = Table(
+    "attachment_refs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("sha256", String(64), ForeignKey("attachments.sha256"), nullable=False),
+    Column("event_ledger_seq", BigInteger, nullable=False),
+    Column("attached_at", UTCDateTime, nullable=False),
+    Column("locked_at", UTCDateTime, nullable=True),
+    # Set when a material of a closed step was given again with other content (R-ING-5).
+    Column("changed_after_lock", Boolean, nullable=False, default=False),
+    Index("ix_attachment_refs_case_step", "case_id", "step"),
+)
+
+# -- the ledger (R-AUD-1): append-only, hash-chained; triggers refuse UPDATE and DELETE ------------
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("encoding", SmallInteger, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("prev_hash", LargeBinary, nullable=False),
+    Column("entry_hash", LargeBinary, nullable=False),
+)
+
+# One row: the tip of the chain. Appenders lock it, which orders concurrent writers.
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_hash", LargeBinary, nullable=False),
+)

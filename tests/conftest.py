@@ -1,0 +1,145 @@
+"""Fixtures: every database test runs on SQLite and, when the server is there, on PostgreSQL.
+
+`scripts/test` starts PostgreSQL and sets JIANCHA_TEST_POSTGRES_URL; under CI its absence is an
+error, not a skip, so a green run always means both databases passed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from jiancha.domain.catalogue import PowerItem
+from jiancha.services import catalogue
+from jiancha.services.calendar import seed_from_package
+from jiancha.store.database import Database
+from jiancha.store.migrate import upgrade
+
+PG_URL = os.environ.get("JIANCHA_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+if os.environ.get("CI") and not PG_URL:
+    raise RuntimeError("CI needs JIANCHA_TEST_POSTGRES_URL: run the suite through scripts/test")
+
+
+def _pg_database(schema: str) -> Database:
+    return Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database at the newest schema, nothing loaded."""
+    if backend == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        upgrade(db)
+        yield db
+        db.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    db = _pg_database(schema)
+    try:
+        upgrade(db)
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(empty_db: Database) -> Database:
+    """A database with the calendar seeded and the sample catalogue loaded."""
+    seed_from_package(empty_db)
+    from jiancha.domain.catalogue import CatalogueChange, ChangeKind
+
+    changes = [
+        CatalogueChange(kind=ChangeKind.add, code=i.code, effective_from=datetime(2020, 1, 1, tzinfo=UTC), item=i)
+        for i in sample_items()
+    ]
+    catalogue.apply_changes(empty_db, changes)
+    return empty_db
+
+
+def licence_item(code: str = "SCJG-XK-001", **overrides: object) -> PowerItem:
+    data: dict[str, object] = {
+        "code": code,
+        "name": "食品经营许可",
+        "item_type": "licence",
+        "department_code": "330900-SCJG",
+        "legal_basis": "《中华人民共和国食品安全法》第三十五条",
+        "conditions": "有与经营的食品品种、数量相适应的经营场所",
+        "materials": ["申请书", "营业执照", "场所平面图"],
+        "fees": [],
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "process": {
+            "steps": [
+                {"code": "accept", "name": "受理", "order": 1, "limit_days": 1, "posts": ["受理岗"],
+                 "materials": ["申请书"]},
+                {"code": "undertake", "name": "承办", "order": 2, "limit_days": 5, "posts": ["承办岗"]},
+                {"code": "review", "name": "审核", "order": 3, "limit_days": 2, "posts": ["审核岗"]},
+                {"code": "approve", "name": "批准", "order": 4, "limit_days": 1, "posts": ["批准岗"]},
+                {"code": "complete", "name": "办结", "order": 5, "posts": ["受理岗"]},
+            ],
+            "transitions": [{"from_step": "review", "to_step": "undertake", "kind": "rollback"}],
+        },
+        "posts": ["受理岗", "承办岗", "审核岗", "批准岗"],
+    }
+    data.update(overrides)
+    return PowerItem.model_validate(data)
+
+
+def penalty_item(code: str = "SCJG-CF-001") -> PowerItem:
+    steps = ["register", "investigate", "inform", "hearing", "decide", "serve", "execute", "close"]
+    names = ["立案", "调查取证", "告知", "听证", "决定", "送达", "执行", "结案"]
+    return PowerItem.model_validate({
+        "code": code,
+        "name": "对未取得食品经营许可从事食品经营活动的行政处罚",
+        "item_type": "行政处罚",
+        "department_code": "330900-SCJG",
+        "legal_basis": "《中华人民共和国食品安全法》第一百二十二条",
+        "legal_limit_days": 90,
+        "promised_limit_days": 60,
+        "process": {"steps": [
+            {"code": c, "name": n, "order": k + 1, "required": c != "hearing"}
+            for k, (c, n) in enumerate(zip(steps, names, strict=True))
+        ]},
+        "discretion": [
+            {"clause": "第一百二十二条第一款", "circumstance": "一般", "fine_min": "50000", "fine_max": "100000"},
+        ],
+    })
+
+
+def sample_items() -> list[PowerItem]:
+    return [licence_item(), penalty_item()]
+
+
+def event(n: int, case_no: str = "C-1", step: str = "accept", action: str | None = None,
+          at: str = "2026-09-14T09:00:00+08:00", **extra: object) -> dict[str, object]:
+    out: dict[str, object] = {
+        "source_system": "SYS-A",
+        "event_id": f"E-{n}",
+        "case_no": case_no,
+        "item_code": "SCJG-XK-001",
+        "step": step,
+        "action": action or step,
+        "actor": "张三",
+        "post": "受理岗",
+        "occurred_at": at,
+    }
+    out.update(extra)
+    return out
