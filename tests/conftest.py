@@ -67,7 +67,9 @@ def db(empty_db: Database) -> Database:
     from jiancha.domain.catalogue import CatalogueChange, ChangeKind
 
     changes = [
-        CatalogueChange(kind=ChangeKind.add, code=i.code, effective_from=datetime(2020, 1, 1, tzinfo=UTC), item=i)
+        CatalogueChange(
+            kind=ChangeKind.add, code=i.code, effective_from=datetime(2020, 1, 1, tzinfo=UTC), item=i
+        )
         for i in sample_items()
     ]
     catalogue.apply_changes(empty_db, changes)
@@ -88,8 +90,14 @@ def licence_item(code: str = "SCJG-XK-001", **overrides: object) -> PowerItem:
         "promised_limit_days": 10,
         "process": {
             "steps": [
-                {"code": "accept", "name": "受理", "order": 1, "limit_days": 1, "posts": ["受理岗"],
-                 "materials": ["申请书"]},
+                {
+                    "code": "accept",
+                    "name": "受理",
+                    "order": 1,
+                    "limit_days": 1,
+                    "posts": ["受理岗"],
+                    "materials": ["申请书"],
+                },
                 {"code": "undertake", "name": "承办", "order": 2, "limit_days": 5, "posts": ["承办岗"]},
                 {"code": "review", "name": "审核", "order": 3, "limit_days": 2, "posts": ["审核岗"]},
                 {"code": "approve", "name": "批准", "order": 4, "limit_days": 1, "posts": ["批准岗"]},
@@ -106,30 +114,45 @@ def licence_item(code: str = "SCJG-XK-001", **overrides: object) -> PowerItem:
 def penalty_item(code: str = "SCJG-CF-001") -> PowerItem:
     steps = ["register", "investigate", "inform", "hearing", "decide", "serve", "execute", "close"]
     names = ["立案", "调查取证", "告知", "听证", "决定", "送达", "执行", "结案"]
-    return PowerItem.model_validate({
-        "code": code,
-        "name": "对未取得食品经营许可从事食品经营活动的行政处罚",
-        "item_type": "行政处罚",
-        "department_code": "330900-SCJG",
-        "legal_basis": "《中华人民共和国食品安全法》第一百二十二条",
-        "legal_limit_days": 90,
-        "promised_limit_days": 60,
-        "process": {"steps": [
-            {"code": c, "name": n, "order": k + 1, "required": c != "hearing"}
-            for k, (c, n) in enumerate(zip(steps, names, strict=True))
-        ]},
-        "discretion": [
-            {"clause": "第一百二十二条第一款", "circumstance": "一般", "fine_min": "50000", "fine_max": "100000"},
-        ],
-    })
+    return PowerItem.model_validate(
+        {
+            "code": code,
+            "name": "对未取得食品经营许可从事食品经营活动的行政处罚",
+            "item_type": "行政处罚",
+            "department_code": "330900-SCJG",
+            "legal_basis": "《中华人民共和国食品安全法》第一百二十二条",
+            "legal_limit_days": 90,
+            "promised_limit_days": 60,
+            "process": {
+                "steps": [
+                    {"code": c, "name": n, "order": k + 1, "required": c != "hearing"}
+                    for k, (c, n) in enumerate(zip(steps, names, strict=True))
+                ]
+            },
+            "discretion": [
+                {
+                    "clause": "第一百二十二条第一款",
+                    "circumstance": "一般",
+                    "fine_min": "50000",
+                    "fine_max": "100000",
+                },
+            ],
+        }
+    )
 
 
 def sample_items() -> list[PowerItem]:
     return [licence_item(), penalty_item()]
 
 
-def event(n: int, case_no: str = "C-1", step: str = "accept", action: str | None = None,
-          at: str = "2026-09-14T09:00:00+08:00", **extra: object) -> dict[str, object]:
+def event(
+    n: int,
+    case_no: str = "C-1",
+    step: str = "accept",
+    action: str | None = None,
+    at: str = "2026-09-14T09:00:00+08:00",
+    **extra: object,
+) -> dict[str, object]:
     out: dict[str, object] = {
         "source_system": "SYS-A",
         "event_id": f"E-{n}",

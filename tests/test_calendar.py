@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jiancha.domain.clock.calendar import WorkCalendar
-from jiancha.services.calendar import load_year, package_schedule, parse_schedule
 from jiancha.domain.errors import Rejected
+from jiancha.services.calendar import load_year, package_schedule, parse_schedule
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 
@@ -22,7 +22,9 @@ def china() -> WorkCalendar:
     return WorkCalendar(days, schedule)
 
 
-def test_national_day_2026_is_a_holiday_and_its_adjusted_weekend_days_are_working(china: WorkCalendar) -> None:
+def test_national_day_2026_is_a_holiday_and_its_adjusted_weekend_days_are_working(
+    china: WorkCalendar,
+) -> None:
     for d in range(1, 8):
         assert not china.is_workday(date(2026, 10, d)), f"10-{d} is a National Day holiday"
     assert china.is_workday(date(2026, 9, 20)), "Sunday 20 September 2026 is a 调休 working day"
@@ -68,8 +70,10 @@ def test_adding_then_counting_gives_the_same_number(start: date, n: int) -> None
         assert cal.working_days_between(start, due - timedelta(days=1)) == n - 1
 
 
-@given(st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31)),
-       st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31)))
+@given(
+    st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31)),
+    st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31)),
+)
 def test_counting_matches_a_day_by_day_walk(a: date, b: date) -> None:
     lo, hi = sorted((a, b))
     if (hi - lo).days > 800:
@@ -83,22 +87,28 @@ _CAL = WorkCalendar({d.day: d.is_workday for y in _schedule.values() for d in y}
 
 
 def test_schedule_files_are_parsed_and_bad_rows_all_listed() -> None:
-    year, days = parse_schedule(b"date,workday,name\n2027-01-01,false,\xe5\x85\x83\xe6\x97\xa6\n2027-02-07,true,\n",
-                                "2027.csv")
+    year, days = parse_schedule(
+        b"date,workday,name\n2027-01-01,false,\xe5\x85\x83\xe6\x97\xa6\n2027-02-07,true,\n", "2027.csv"
+    )
     assert year == 2027 and [d.is_workday for d in days] == [False, True]
     with pytest.raises(Rejected) as bad:
         parse_schedule(b"date,workday\n2027-13-01,false\n2027-01-02,maybe\n", "2027.csv")
     assert [(p.index, p.field) for p in bad.value.problems] == [(2, "date"), (3, "workday")]
     with pytest.raises(Rejected):
-        parse_schedule(b'{"days": [{"date": "2027-01-01", "workday": false}, {"date": "2028-01-01", '
-                       b'"workday": false}]}', "x.json")
+        parse_schedule(
+            b'{"days": [{"date": "2027-01-01", "workday": false}, {"date": "2028-01-01", "workday": false}]}',
+            "x.json",
+        )
 
 
 def test_a_loaded_year_is_used_by_the_stored_calendar(db: Database) -> None:
     with db.read() as conn:
         assert not calendar_store.load(conn).covers(2027)
-    _, days = parse_schedule(b'{"year": 2027, "days": [{"date": "2027-01-01", "workday": false, "name": "\xe5\x85\x83'
-                             b'\xe6\x97\xa6"}]}', "2027.json")
+    _, days = parse_schedule(
+        b'{"year": 2027, "days": [{"date": "2027-01-01", "workday": false, "name": "\xe5\x85\x83'
+        b'\xe6\x97\xa6"}]}',
+        "2027.json",
+    )
     load_year(db, 2027, days, source="file", by="tester")
     with db.read() as conn:
         cal = calendar_store.load(conn)

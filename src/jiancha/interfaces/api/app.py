@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from jiancha import __version__
 from jiancha.interfaces.api import errors, routes_calendar, routes_cases, routes_catalogue, routes_ledger
@@ -36,7 +36,6 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        default_response_class=ORJSONResponse,
         lifespan=lifespan,
     )
     app.state.db = database
@@ -44,8 +43,34 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger):
         app.include_router(module.router, prefix="/api/v1")
 
+    _document_raw_bodies(app)
+
     @app.get("/api/health", tags=["system"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__, "database": database.dialect}
 
     return app
+
+
+def _document_raw_bodies(app: FastAPI) -> None:
+    """Routes that read raw JSON (to report every problem of a batch) name their schema by hand;
+    add those schemas to the OpenAPI document."""
+    from fastapi.openapi.utils import get_openapi
+
+    from jiancha.domain.catalogue import CatalogueChange
+    from jiancha.domain.events import EventIn
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in (EventIn, CatalogueChange):
+                doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(doc.pop("$defs", {}))
+                schemas[model.__name__] = doc
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

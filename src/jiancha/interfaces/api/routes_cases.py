@@ -125,7 +125,8 @@ async def post_attachment(
             uploaded_at=utcnow(),
             uploaded_by=x_source_system or "unknown",
         )
-        created = conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"])).rowcount
+        returning = stmt.on_conflict_do_nothing(index_elements=["sha256"]).returning(attachments.c.sha256)
+        created = conn.execute(returning).first() is not None
     return JSONResponse(
         {"sha256": digest, "size": len(content), "status": "created" if created else "duplicate"},
         status_code=201 if created else 200,

@@ -1,0 +1,1 @@
+"""File formats the platform reads and writes."""

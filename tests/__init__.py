@@ -1,0 +1,1 @@
+"""Tests of the platform; helpers shared by several files live in conftest.py."""

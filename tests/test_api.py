@@ -1,0 +1,154 @@
+"""The JSON API: conventions (bilingual errors, never a 500 on bad input) and the ingestion path."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jiancha.interfaces.api import create_app
+from jiancha.store.database import Database
+
+from .conftest import event
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(db), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_openapi_is_served_at_api_docs(client: TestClient) -> None:
+    assert client.get("/api/docs").status_code == 200
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/v1/events" in spec["paths"] and "/api/v1/cases" in spec["paths"]
+    assert "EventIn" in spec["components"]["schemas"]
+
+
+def test_push_events_then_read_the_case_with_due_dates_and_current_step(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/events",
+        json=[event(1), event(2, step="undertake", post="承办岗", at="2026-09-15T09:00:00+08:00")],
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 2
+    listing = client.get("/api/v1/cases").json()
+    assert listing["total"] == 1
+    c = listing["cases"][0]
+    assert (c["current_step"], c["legal_due"], c["promised_due"]) == ("undertake", "2026-10-16", "2026-09-28")
+    again = client.post("/api/v1/events", json=event(1)).json()
+    assert again["duplicates"] == 1 and again["results"][0]["status"] == "duplicate"
+
+
+def test_a_bad_batch_gets_every_problem_in_both_languages_and_nothing_is_written(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/events", json=[event(1), {**event(2), "occurred_at": "31/02/2026"}, {"event_id": 3}]
+    )
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "events_rejected" and err["message_zh"] and err["message_en"]
+    fields = {(p["index"], p["field"]) for p in err["problems"]}
+    assert (1, "occurred_at") in fields and (2, "source_system") in fields and (2, "case_no") in fields
+    assert all(p["message_zh"] and p["message_en"] for p in err["problems"])
+    assert client.get("/api/v1/cases").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        b"42",
+        b'"x"',
+        b"[1,2]",
+        "\ud800".encode("utf-8", "surrogatepass"),
+        b'{"occurred_at": {"$gt": 1}}',
+        b"[" + b"{}," * 10_000 + b"{}]",
+    ],
+)
+def test_malformed_bodies_get_clear_errors_never_500(client: TestClient, payload: bytes) -> None:
+    r = client.post("/api/v1/events", content=payload, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text
+    assert r.json()["error"]["message_zh"]
+
+
+def test_register_a_case_with_its_applicant_and_show_masked_personal_data(client: TestClient) -> None:
+    body = {
+        "source_system": "SYS-A",
+        "case_no": "C-9",
+        "item_code": "SCJG-XK-001",
+        "received_at": "2026-09-14T08:30:00+08:00",
+        "title": "某某餐饮店食品经营许可",
+        "applicant": {"name": "王小明", "id_number": "330902199001011234", "phone": "13812345678"},
+    }
+    r = client.post("/api/v1/cases", json=body)
+    assert r.status_code == 201 and len(r.json()["check_code"]) == 6
+    assert client.post("/api/v1/cases", json=body).json()["status"] == "duplicate"
+    detail = client.get("/api/v1/cases/C-9").json()
+    assert detail["applicant"] == {"name": "王**", "id_number": "330902********1234", "phone": "138****5678"}
+    assert "330902199001011234" not in client.get("/api/v1/cases/C-9").text
+    assert client.get("/api/v1/cases/NOPE").status_code == 404
+
+
+def test_attachments_are_content_addressed(client: TestClient) -> None:
+    content = "处罚决定书".encode()
+    digest = hashlib.sha256(content).hexdigest()
+    r = client.post("/api/v1/attachments", content=content, headers={"x-filename": "decision.txt"})
+    assert r.status_code == 201 and r.json()["sha256"] == digest
+    assert client.post("/api/v1/attachments", content=content).json()["status"] == "duplicate"
+    assert client.get(f"/api/v1/attachments/{digest}").content == content
+    bad = client.post("/api/v1/attachments", content=content, headers={"x-sha256": "0" * 64})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "hash_mismatch"
+
+
+def test_calendar_arithmetic_and_the_fallback_notice(client: TestClient) -> None:
+    r = client.get("/api/v1/calendar/arithmetic/add", params={"start": "2026-09-30", "days": 5}).json()
+    assert r["result"] == "2026-10-13" and r["calendar_notice"] is None
+    r = client.get("/api/v1/calendar/arithmetic/add", params={"start": "2026-12-30", "days": 3}).json()
+    assert r["result"] == "2027-01-04" and r["calendar_notice"]["code"] == "calendar_fallback"
+    assert client.get("/api/v1/calendar/2027").json()["covered"] is False
+    put = client.put(
+        "/api/v1/calendar/2027", json={"days": [{"date": "2027-01-01", "workday": False, "name": "元旦"}]}
+    )
+    assert put.status_code == 200, put.text
+    r = client.get("/api/v1/calendar/arithmetic/add", params={"start": "2026-12-30", "days": 3}).json()
+    assert r["result"] == "2027-01-05" and r["calendar_notice"] is None
+    bad = client.put("/api/v1/calendar/2027", json={"days": [{"date": "2028-01-01", "workday": False}]})
+    assert bad.status_code == 422
+
+
+def test_ledger_verify_through_the_api(client: TestClient) -> None:
+    client.post("/api/v1/events", json=[event(1)])
+    r = client.get("/api/v1/ledger/verify").json()
+    assert r["ok"] is True and r["entries"] >= 3
+    entries = client.get("/api/v1/ledger/entries", params={"after": 0, "limit": 2}).json()["entries"]
+    assert entries[1]["prev_hash"] == entries[0]["entry_hash"]
+
+
+def test_catalogue_is_readable_and_changes_are_versioned(client: TestClient) -> None:
+    items = client.get("/api/v1/catalogue/items").json()
+    assert {i["code"] for i in items["items"]} == {"SCJG-XK-001", "SCJG-CF-001"}
+    r = client.post(
+        "/api/v1/catalogue/changes",
+        json={
+            "kind": "suspend",
+            "code": "SCJG-XK-001",
+            "effective_from": "2026-10-01T00:00:00+08:00",
+            "reason": "暂停办理",
+            "changed_by": "admin",
+        },
+    )
+    assert r.status_code == 200, r.text
+    item = client.get("/api/v1/catalogue/items/SCJG-XK-001").json()
+    assert item["status"] == "suspended" and [v["change_kind"] for v in item["versions"]] == [
+        "add",
+        "suspend",
+    ]
+    bad = client.post(
+        "/api/v1/catalogue/changes", json={"kind": "cancel", "code": "NOPE-9", "effective_from": "2026-10-01"}
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "code"
