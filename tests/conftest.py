@@ -37,6 +37,24 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with nothing in it, for commands run as separate processes."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
 def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
     """A fresh database at the newest schema, nothing loaded."""
     if backend == "sqlite":

@@ -1,0 +1,5 @@
+"""`python -m jiancha` is the `jiancha` command."""
+
+from jiancha.interfaces.cli import main
+
+main()

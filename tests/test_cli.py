@@ -1,0 +1,130 @@
+"""The `jiancha` command as an operator runs it, each command a separate process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+from sqlalchemy import func, select, text
+
+from jiancha.interfaces.files.catalogue_files import write_catalogue
+from jiancha.services import integrity
+from jiancha.store.database import Database
+from jiancha.store.tables import events
+
+from .conftest import event, sample_items
+
+
+def run(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JIANCHA_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "jiancha", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"jiancha {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def events_file(tmp_path: Path, n: int, prefix: str = "E") -> Path:
+    lines = []
+    for k in range(n):
+        ev = event(k, case_no=f"{prefix}-{k // 4}", at=f"2026-09-14T09:{k % 60:02d}:00+08:00")
+        ev["event_id"] = f"{prefix}-{k}"
+        lines.append(orjson.dumps(ev))
+    path = tmp_path / f"{prefix}.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    return path
+
+
+def test_upgrade_import_and_verify_then_catch_an_edited_ledger_row(database_url: str, tmp_path: Path) -> None:
+    assert "newest schema" in run(database_url, "db", "upgrade").stdout
+    catalogue = tmp_path / "catalogue.xlsx"
+    catalogue.write_bytes(write_catalogue(sample_items(), "xlsx"))
+    assert '"added"' in run(database_url, "import", str(catalogue)).stdout
+    out = orjson.loads(run(database_url, "import", str(events_file(tmp_path, 40))).stdout)
+    assert out["accepted"] == 40
+    assert run(database_url, "verify").stdout.startswith("OK")
+
+    db = Database(database_url)
+    with db.write() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("DROP TRIGGER ledger_no_update_delete ON ledger"))
+        else:
+            conn.execute(text("DROP TRIGGER ledger_no_update"))
+        conn.execute(text("UPDATE ledger SET ref = 'event:forged' WHERE seq = 12"))
+    db.dispose()
+    broken = run(database_url, "verify", check=False)
+    assert broken.returncode == 1
+    assert "entry 12" in broken.stdout
+
+
+def test_a_bad_catalogue_file_is_rejected_whole_listing_each_row(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    good = write_catalogue(sample_items(), "csv").decode("utf-8-sig").splitlines()
+    header = good[0].split(",")
+    rows = [line.split(",") for line in good[1:]]
+    limit = header.index("legal_limit_days")
+    rows[0][limit] = "二十"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]), encoding="utf-8")
+    done = run(database_url, "import", str(bad), check=False)
+    assert done.returncode == 2
+    assert "row=2" in done.stderr and "legal_limit_days" in done.stderr
+    listing = run(database_url, "import", str(events_file(tmp_path, 1)), check=False)
+    assert "not in the catalogue" in listing.stderr, "the rejected catalogue left nothing behind"
+
+
+def test_calendar_load_covers_a_new_year(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    assert "fallback" in run(database_url, "calendar", "show", "2027").stdout
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text("date,workday,name\n2027-01-01,false,元旦\n", encoding="utf-8")
+    run(database_url, "calendar", "load", str(schedule))
+    shown = run(database_url, "calendar", "show", "2027").stdout
+    assert "fallback" not in shown and "2027-01-01 休息 元旦" in shown
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_acknowledged_batch_survives_the_server_being_killed(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_bytes(write_catalogue(sample_items(), "json"))
+    run(database_url, "import", str(catalogue))
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jiancha", "serve", "--port", str(port)],
+        env={**os.environ, "JIANCHA_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        batch = [orjson.loads(line) for line in events_file(tmp_path, 1000).read_bytes().splitlines()]
+        r = httpx.post(f"{base}/api/v1/events", json=batch, timeout=60)
+        assert r.status_code == 200 and r.json()["accepted"] == 1000
+    finally:
+        server.send_signal(signal.SIGKILL)  # no shutdown, no flush: only what was committed remains
+        server.wait()
+    db = Database(database_url)
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 1000
+    assert integrity.check(db).ok
+    db.dispose()
