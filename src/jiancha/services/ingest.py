@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from jiancha.domain.clock.calendar import WorkCalendar
-from jiancha.domain.clock.deadlines import CaseState, Limits, StepEvent, apply, deadlines
+from jiancha.domain.clock.deadlines import CaseState, Deadlines, Limits, StepEvent, apply, deadlines
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import MAX_BATCH, CaseIn, EventIn
 from jiancha.domain.timeutil import iso_utc, utcnow
@@ -24,6 +24,7 @@ from jiancha.domain.validation import problems_from
 from jiancha.store import calendar as calendar_store
 from jiancha.store import cases as case_store
 from jiancha.store import catalogue as catalogue_store
+from jiancha.store.bulk import insert_many
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import attachment_refs, events
@@ -192,54 +193,47 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
             result.outcomes[i].ledger_seq = seq
         result.accepted = len(fresh)
 
-        # -- new cases: created from their first event, judged by the version then in force ------
-        by_case: dict[str, list[tuple[int, EventIn]]] = defaultdict(list)
-        for (_, e), seq in zip(fresh, seqs, strict=True):
-            by_case[e.case_no].append((seq, e))
-        new_rows = []
-        for case_no, evs in by_case.items():
-            if case_no not in stored:
-                first = min(evs, key=lambda x: x[1].occurred_at)[1]
-                new_rows.append(
-                    _new_case_row(
-                        case_no,
-                        first.item_code,
-                        first.source_system,
-                        first.occurred_at,
-                        now,
-                        histories[first.item_code],
-                    )
-                )
-        new_ids = case_store.insert_cases(conn, new_rows)
+        # -- fold the new events into each case; a new case is judged by the catalogue version in
+        #    force when it was received, which is its first event when it was not registered before
+        by_case: dict[str, list[EventIn]] = defaultdict(list)
+        for _, e in fresh:
+            by_case[e.case_no].append(e)
         versions = {v.id: v for h in histories.values() for v in h}
-
-        # -- fold the new events into each case's state ------------------------------------------
-        updates: list[dict[str, Any]] = []
-        closures: list[dict[str, Any]] = []
-        fallback: set[int] = set()
-        case_ids = {no: (stored[no].id if no in stored else new_ids[no]) for no in by_case}
         limits_cache: dict[int, Limits] = {}
-        for case_no, evs in by_case.items():
-            row = stored.get(case_no)
-            version_id = (
-                row.item_version_id
-                if row is not None
-                else next(r["item_version_id"] for r in new_rows if r["case_no"] == case_no)
-            )
-            limits = limits_cache.get(version_id)
-            if limits is None:
-                limits = limits_cache[version_id] = case_store.limits_of(versions[version_id].content)
-            evs.sort(key=lambda x: x[1].occurred_at)
-            steps = [StepEvent(e.step, e.action, e.occurred_at, e.attributes) for _, e in evs]
-            cid = case_ids[case_no]
-            state, closed = _advance(conn, row, cid, steps, limits, calendar)
-            closures.extend({"c": cid, "s": s, "at": at} for s, at in closed)
-            due = deadlines(state, limits, calendar)
-            fallback.update(due.fallback_years)
-            updates.append({"_id": cid, **case_store.state_values(state, due)})
 
-        conn.execute(
-            events.insert(),
+        def limits_for(version_id: int) -> Limits:
+            if version_id not in limits_cache:
+                limits_cache[version_id] = case_store.limits_of(versions[version_id].content)
+            return limits_cache[version_id]
+
+        new_rows: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        closed_steps: dict[str, list[tuple[str, datetime]]] = {}
+        fallback: set[int] = set()
+        for case_no, evs in by_case.items():
+            evs.sort(key=lambda e: e.occurred_at)
+            steps = [StepEvent(e.step, e.action, e.occurred_at, e.attributes) for e in evs]
+            row = stored.get(case_no)
+            if row is None:
+                version = catalogue_store.in_force(histories[evs[0].item_code], evs[0].occurred_at)
+                limits = limits_for(version.id)
+                state, closed = _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
+                due = deadlines(state, limits, calendar)
+                new_rows.append(_new_case_row(case_no, evs[0].source_system, version, now, state, due))
+            else:
+                limits = limits_for(row.item_version_id)
+                state, closed = _advance(conn, row, steps, limits, calendar)
+                due = deadlines(state, limits, calendar)
+                updates.append({"id": row.id, **case_store.state_values(state, due)})
+            closed_steps[case_no] = closed
+            fallback.update(due.fallback_years)
+        new_ids = case_store.insert_cases(conn, new_rows)
+        case_ids = {no: (stored[no].id if no in stored else new_ids[no]) for no in by_case}
+        closures = [{"c": case_ids[no], "s": s, "at": at} for no, cl in closed_steps.items() for s, at in cl]
+
+        insert_many(
+            conn,
+            events,
             [
                 {
                     "source_system": e.source_system,
@@ -266,15 +260,13 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
 
 
 def _advance(
-    conn: Any, row: Any, case_id: int, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar
+    conn: Any, row: Any, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar
 ) -> tuple[CaseState, list[tuple[str, datetime]]]:
     """Apply new events to a case; replay all its events when one arrives out of order, so the
     state is what it would have been had they come in order. Also returns the steps that closed
     (their materials lock then, R-ING-5)."""
-    if row is None:
-        return _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
     if row.last_event_at is not None and steps[0].occurred_at < row.last_event_at:
-        every = sorted(case_store.step_events(conn, case_id) + steps, key=lambda s: s.occurred_at)
+        every = sorted(case_store.step_events(conn, row.id) + steps, key=lambda s: s.occurred_at)
         return _replay(CaseState(received_at=row.received_at), every, limits, calendar)
     return _replay(case_store.state_of(row), steps, limits, calendar)
 
@@ -297,14 +289,12 @@ def new_check_code() -> str:
 
 
 def _new_case_row(
-    case_no: str, item_code: str, source: str, received_at: datetime, now: datetime, history: list[Any]
+    case_no: str, source: str, version: Any, now: datetime, state: CaseState, due: Deadlines
 ) -> dict[str, Any]:
-    version = catalogue_store.in_force(history, received_at)
-    state = CaseState(received_at=received_at)
     return {
         "case_no": case_no,
         "source_system": source,
-        "item_code": item_code,
+        "item_code": version.code,
         "item_version_id": version.id,
         "department_code": version.department_code,
         "title": "",
@@ -313,9 +303,7 @@ def _new_case_row(
         "applicant_phone": "",
         "check_code": new_check_code(),
         "registered_at": now,
-        **case_store.state_values(
-            state, deadlines(state, case_store.limits_of(version.content), WorkCalendar.weekdays_only())
-        ),
+        **case_store.state_values(state, due),
     }
 
 
@@ -409,12 +397,13 @@ def register_case(db: Database, case: CaseIn) -> tuple[str, dict[str, Any]]:
             if existing.applicant_name or existing.applicant_id_number or existing.title:
                 return "duplicate", dict(existing._mapping)
             append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
-            case_store.update_states(conn, [{"_id": existing.id, **registration}])
+            case_store.update_states(conn, [{"id": existing.id, **registration}])
             return "completed", {**dict(existing._mapping), **registration}
         append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
-        row = _new_case_row(
-            case.case_no, case.item_code, case.source_system, case.received_at, now, histories[case.item_code]
-        )
+        version = catalogue_store.in_force(histories[case.item_code], case.received_at)
+        state = CaseState(received_at=case.received_at)
+        due = deadlines(state, case_store.limits_of(version.content), calendar_store.load(conn))
+        row = _new_case_row(case.case_no, case.source_system, version, now, state, due)
         row.update(registration)
         case_store.insert_cases(conn, [row])
         return "created", row

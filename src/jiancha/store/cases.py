@@ -6,11 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, and_, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import array
 
 from jiancha.domain.catalogue import LimitUnit
 from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, Limits, StepEvent
 from jiancha.domain.events import Action
+from jiancha.store.bulk import update_many
 from jiancha.store.tables import attachment_refs, attachments, cases, events
 
 T = TypeVar("T")
@@ -30,6 +32,13 @@ def existing_event_keys(conn: Connection, keys: set[tuple[str, str]]) -> set[tup
         by_source.setdefault(source, []).append(event_id)
     found: set[tuple[str, str]] = set()
     for source, ids in by_source.items():
+        if conn.dialect.name == "postgresql":
+            # One array parameter: the same plan for any batch size, and the unique index is used.
+            query = select(events.c.event_id).where(
+                events.c.source_system == source, events.c.event_id == any_(array(ids))
+            )
+            found.update((source, e) for e in conn.execute(query).scalars())
+            continue
         for part in chunks(ids):
             query = select(events.c.event_id).where(
                 events.c.source_system == source, events.c.event_id.in_(part)
@@ -94,12 +103,8 @@ def step_events(conn: Connection, case_id: int) -> list[StepEvent]:
 
 
 def update_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """rows: {"_id": case id, <state columns>}; one executemany for the whole batch."""
-    if not rows:
-        return
-    columns = [k for k in rows[0] if k != "_id"]
-    stmt = update(cases).where(cases.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-    conn.execute(stmt, rows)
+    """rows: {"id": case id, <columns to set>}; one driver call for the whole batch."""
+    update_many(conn, cases, "id", rows)
 
 
 def insert_cases(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from jiancha.domain.canonical import ENCODING_VERSION, canonical_bytes
 from jiancha.domain.timeutil import utcnow
+from jiancha.store.bulk import insert_many
 from jiancha.store.tables import ledger, ledger_head
 
 GENESIS = bytes(32)
@@ -77,7 +78,7 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
             }
         )
         prev = digest
-    conn.execute(insert(ledger), rows)
+    insert_many(conn, ledger, rows)
     conn.execute(update(ledger_head).where(ledger_head.c.id == 1).values(seq=seq, entry_hash=prev))
     return [r["seq"] for r in rows]
 

@@ -1,0 +1,105 @@
+"""Many rows in one driver call, for the ingest hot path.
+
+SQLAlchemy's per-value bind processing costs more than the database itself when a batch writes
+thousands of rows; here each column's conversion is decided once per statement and the rows go
+to the driver's executemany as plain tuples. Values come out exactly as SQLAlchemy would store
+them, so every other query reads them unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Boolean, Connection, Date, Table
+from sqlalchemy.dialects import postgresql
+
+from jiancha.store.types import UTCDateTime
+
+Convert = Callable[[Any], Any]
+
+
+def _sqlite_instant(v: datetime | None) -> str | None:
+    return None if v is None else v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_date(v: date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def _json_text(v: Any) -> str:
+    return orjson.dumps(v).decode()
+
+
+def _converter(table: Table, column: str, dialect: str) -> Convert | None:
+    kind = table.c[column].type
+    if isinstance(kind, UTCDateTime):
+        return _sqlite_instant if dialect == "sqlite" else None
+    if isinstance(kind, Date):
+        return _sqlite_date if dialect == "sqlite" else None
+    if isinstance(kind, JSON):
+        return _json_text
+    if isinstance(kind, Boolean) and dialect == "sqlite":
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+def _cast(table: Table, column: str) -> str:
+    """PostgreSQL's type for a parameter inside VALUES, where it cannot infer one."""
+    return str(table.c[column].type.compile(dialect=postgresql.dialect()))
+
+
+def _tuples(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    dialect = conn.dialect.name
+    converters = [(c, _converter(table, c, dialect)) for c in columns]
+    return [tuple(f(r[c]) if f else r[c] for c, f in converters) for r in rows]
+
+
+# PostgreSQL pays a round trip, a parse and a plan per statement, and per parameter: there, each
+# column goes as one array parameter and the rows come out of unnest(), whatever their number.
+def _unnest(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> tuple[str, tuple[Any, ...]]:
+    values = _tuples(conn, table, columns, rows)
+    arrays = tuple(list(col) for col in zip(*values, strict=True))
+    casts = []
+    for c in columns:
+        kind = _cast(table, c)
+        casts.append(f"(%s::text[])::{kind}[]" if kind == "JSONB" else f"%s::{kind}[]")
+    return f"unnest({', '.join(casts)}) AS v({', '.join(columns)})", arrays
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})", _tuples(conn, table, columns, rows)
+        )
+        return
+    source, arrays = _unnest(conn, table, columns, rows)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {source}", arrays)
+
+
+def update_many(conn: Connection, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE table SET <every other column of the row> WHERE key = row[key], for each row."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    if conn.dialect.name == "sqlite":
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        values = _tuples(conn, table, [*columns, key], rows)
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE {key} = ?", values)
+        return
+    source, arrays = _unnest(conn, table, [*columns, key], rows)
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    conn.exec_driver_sql(
+        f"UPDATE {table.name} SET {sets} FROM {source} WHERE {table.name}.{key} = v.{key}", arrays
+    )
