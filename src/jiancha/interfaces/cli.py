@@ -77,7 +77,7 @@ def demo(
 
     db = _db()
     _ready(db)
-    summary = demo_service.load_demo(db, cases=cases)
+    summary = demo_service.load_demo(db, cases)
     typer.echo(summary)
     if not build_only:
         serve(host, port)

@@ -340,70 +340,96 @@ def _attach(
         case_store.lock_refs(conn, [c for c in closures if c["c"] in open_cases])
 
 
-def register_case(db: Database, case: CaseIn) -> tuple[str, dict[str, Any]]:
-    """Register a case with its applicant. Returns ("created" | "completed" | "duplicate", row values).
+def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
+    """Register cases with their applicants, all or none; per case ("created" | "completed" |
+    "duplicate", check code).
 
     A case first seen through its events may have its registration (applicant, check code) filled
     once; after that, its data is never changed in place (R-ING-4).
     """
     with db.write() as conn:
         now = utcnow()
-        existing = case_store.by_case_no(conn, [case.case_no]).get(case.case_no)
-        histories = catalogue_store.versions(conn, [case.item_code])
-        if case.item_code not in histories:
-            raise Rejected(
-                "case_rejected",
-                "办件数据无效",
-                "the case is invalid",
-                [
+        calendar = calendar_store.load(conn)
+        stored = case_store.by_case_no(conn, sorted({c.case_no for c in batch}))
+        histories = catalogue_store.versions(conn, {c.item_code for c in batch})
+        problems = []
+        for i, case in enumerate(batch):
+            existing = stored.get(case.case_no)
+            if case.item_code not in histories:
+                problems.append(
                     Problem(
                         "unknown_item",
                         "item_code",
                         f"事项 {case.item_code} 不在权力清单中",
                         f"item {case.item_code} is not in the catalogue",
+                        i,
                     )
-                ],
-            )
-        if existing is not None and existing.item_code != case.item_code:
-            raise Rejected(
-                "case_rejected",
-                "办件数据无效",
-                "the case is invalid",
-                [
+                )
+            elif existing is not None and existing.item_code != case.item_code:
+                problems.append(
                     Problem(
                         "item_mismatch",
                         "item_code",
                         f"办件 {case.case_no} 属于事项 {existing.item_code}",
                         f"case {case.case_no} belongs to item {existing.item_code}",
+                        i,
                     )
-                ],
+                )
+        if problems:
+            raise Rejected(
+                "case_rejected", "办件数据无效，整批未写入", "invalid cases; nothing was written", problems
             )
-        registration = {
-            "title": case.title,
-            "applicant_name": case.applicant.name,
-            "applicant_id_number": case.applicant.id_number,
-            "applicant_phone": case.applicant.phone,
-            "check_code": case.check_code or new_check_code(),
-        }
-        record = {
-            "v": 1,
-            "case_no": case.case_no,
-            "item_code": case.item_code,
-            "source_system": case.source_system,
-            "received_at": iso_utc(case.received_at),
-            **registration,
-        }
-        if existing is not None:
-            if existing.applicant_name or existing.applicant_id_number or existing.title:
-                return "duplicate", dict(existing._mapping)
-            append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
-            case_store.update_states(conn, [{"id": existing.id, **registration}])
-            return "completed", {**dict(existing._mapping), **registration}
-        append(conn, [Entry("case", f"case:{case.case_no}", record)], now)
-        version = catalogue_store.in_force(histories[case.item_code], case.received_at)
-        state = CaseState(received_at=case.received_at)
-        due = deadlines(state, case_store.limits_of(version.content), calendar_store.load(conn))
-        row = _new_case_row(case.case_no, case.source_system, version, now, state, due)
-        row.update(registration)
-        case_store.insert_cases(conn, [row])
-        return "created", row
+        out: list[tuple[str, str]] = []
+        entries: list[Entry] = []
+        new_rows: list[dict[str, Any]] = []
+        completed: list[dict[str, Any]] = []
+        seen: dict[str, str] = {}
+        for case in batch:
+            existing = stored.get(case.case_no)
+            if case.case_no in seen or (
+                existing is not None
+                and (existing.applicant_name or existing.applicant_id_number or existing.title)
+            ):
+                out.append(("duplicate", seen.get(case.case_no) or (existing.check_code if existing else "")))
+                continue
+            registration = {
+                "title": case.title,
+                "applicant_name": case.applicant.name,
+                "applicant_id_number": case.applicant.id_number,
+                "applicant_phone": case.applicant.phone,
+                "check_code": case.check_code or new_check_code(),
+            }
+            seen[case.case_no] = registration["check_code"]
+            entries.append(
+                Entry(
+                    "case",
+                    f"case:{case.case_no}",
+                    {
+                        "v": 1,
+                        "case_no": case.case_no,
+                        "item_code": case.item_code,
+                        "source_system": case.source_system,
+                        "received_at": iso_utc(case.received_at),
+                        **registration,
+                    },
+                )
+            )
+            if existing is not None:
+                completed.append({"id": existing.id, **registration})
+                out.append(("completed", registration["check_code"]))
+                continue
+            version = catalogue_store.in_force(histories[case.item_code], case.received_at)
+            state = CaseState(received_at=case.received_at)
+            due = deadlines(state, case_store.limits_of(version.content), calendar)
+            new_rows.append(
+                {**_new_case_row(case.case_no, case.source_system, version, now, state, due), **registration}
+            )
+            out.append(("created", registration["check_code"]))
+        append(conn, entries, now)
+        case_store.update_states(conn, completed)
+        case_store.insert_cases(conn, new_rows)
+    return out
+
+
+def register_case(db: Database, case: CaseIn) -> tuple[str, str]:
+    return register_cases(db, [case])[0]

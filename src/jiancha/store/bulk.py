@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Connection, Date, Table
-from sqlalchemy.dialects import postgresql
 
 from jiancha.store.types import UTCDateTime
 
@@ -46,9 +45,9 @@ def _converter(table: Table, column: str, dialect: str) -> Convert | None:
     return None
 
 
-def _cast(table: Table, column: str) -> str:
+def _cast(conn: Connection, table: Table, column: str) -> str:
     """PostgreSQL's type for a parameter inside VALUES, where it cannot infer one."""
-    return str(table.c[column].type.compile(dialect=postgresql.dialect()))
+    return str(table.c[column].type.compile(dialect=conn.dialect))
 
 
 def _tuples(
@@ -68,7 +67,7 @@ def _unnest(
     arrays = tuple(list(col) for col in zip(*values, strict=True))
     casts = []
     for c in columns:
-        kind = _cast(table, c)
+        kind = _cast(conn, table, c)
         casts.append(f"(%s::text[])::{kind}[]" if kind == "JSONB" else f"%s::{kind}[]")
     return f"unnest({', '.join(casts)}) AS v({', '.join(columns)})", arrays
 

@@ -62,9 +62,9 @@ async def post_events(request: Request, db: Annotated[Database, Depends(database
 
 @router.post("/cases", status_code=201, responses={200: {"description": "already registered"}})
 def post_case(case: CaseIn, db: Annotated[Database, Depends(database)]) -> JSONResponse:
-    status, row = ingest.register_case(db, case)
+    status, check_code = ingest.register_case(db, case)
     return JSONResponse(
-        {"status": status, "case_no": case.case_no, "check_code": row["check_code"]},
+        {"status": status, "case_no": case.case_no, "check_code": check_code},
         status_code=201 if status == "created" else 200,
     )
 

@@ -1,0 +1,28 @@
+"""`jiancha demo` loads through the real services: cases with due dates, an intact ledger."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from jiancha.services import integrity
+from jiancha.services.calendar import seed_from_package
+from jiancha.services.demo import load_demo
+from jiancha.services.queries import CaseFilter, list_cases
+from jiancha.store.database import Database
+from jiancha.store.tables import cases, departments, item_versions
+
+
+def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database) -> None:
+    seed_from_package(empty_db)
+    summary = load_demo(empty_db, 400)
+    assert summary.startswith("demo loaded") and "400 cases" in summary
+    with empty_db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(departments)).scalar_one() >= 18
+        assert conn.execute(select(func.count()).select_from(item_versions)).scalar_one() >= 55
+        statuses = dict(conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all())  # type: ignore[arg-type]
+    assert statuses.get("completed", 0) > 250 and statuses.get("open", 0) > 0
+    total, rows = list_cases(empty_db, CaseFilter(status="open"), limit=5)
+    assert total == statuses["open"]
+    assert all(r["legal_due"] and r["current_step"] for r in rows)
+    assert integrity.check(empty_db).ok
+    assert load_demo(empty_db, 400).startswith("demo already loaded")
