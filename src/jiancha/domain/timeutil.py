@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -23,10 +24,12 @@ def local_date(instant: datetime) -> date:
     return to_utc(instant).astimezone(LOCAL).date()
 
 
+@lru_cache(maxsize=8192)
 def start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL).astimezone(UTC)
 
 
+@lru_cache(maxsize=8192)
 def end_of_local_day(day: date) -> datetime:
     """The first instant after `day` ends locally: a deadline on `day` is overdue from here."""
     return start_of_local_day(day + timedelta(days=1))
@@ -34,7 +37,8 @@ def end_of_local_day(day: date) -> datetime:
 
 def iso_utc(instant: datetime) -> str:
     """Fixed-width ISO 8601 in UTC, microseconds included, for canonical bytes and the API."""
-    return to_utc(instant).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = instant.astimezone(UTC) if instant.tzinfo is not None else to_utc(instant)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def iso_local(instant: datetime) -> str:

@@ -8,6 +8,7 @@ them, so every other query reads them unchanged.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,7 +22,8 @@ Convert = Callable[[Any], Any]
 
 
 def _sqlite_instant(v: datetime | None) -> str | None:
-    return None if v is None else v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC.
+    return None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_date(v: date | None) -> str | None:
@@ -102,3 +104,69 @@ def update_many(conn: Connection, table: Table, key: str, rows: Sequence[dict[st
     conn.exec_driver_sql(
         f"UPDATE {table.name} SET {sets} FROM {source} WHERE {table.name}.{key} = v.{key}", arrays
     )
+
+
+# -- reading -------------------------------------------------------------------------------------
+def _read_instant(v: Any) -> datetime | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return datetime.fromisoformat(v).replace(tzinfo=UTC)
+    return v.astimezone(UTC) if v.tzinfo is not None else v.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+def _read_date(v: Any) -> date | None:
+    return date.fromisoformat(v) if isinstance(v, str) else v
+
+
+def _read_json(v: Any) -> Any:
+    return orjson.loads(v) if isinstance(v, str | bytes) else v
+
+
+def _reader(table: Table, column: str) -> Convert | None:
+    kind = table.c[column].type
+    if isinstance(kind, UTCDateTime):
+        return _read_instant
+    if isinstance(kind, Date):
+        return _read_date
+    if isinstance(kind, JSON):
+        return _read_json
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else bool(v)
+    return None
+
+
+_ROW_TYPES: dict[tuple[str, tuple[str, ...]], type] = {}
+
+
+def select_in(
+    conn: Connection, table: Table, columns: Sequence[str], key: str, values: Sequence[Any], chunk: int = 500
+) -> list[Any]:
+    """Rows whose `key` is one of `values`, as named tuples of `columns`, through the driver."""
+    names = tuple(columns)
+    row_type = _ROW_TYPES.get((table.name, names))
+    if row_type is None:
+        row_type = _ROW_TYPES[(table.name, names)] = namedtuple(f"{table.name}_row", names)  # type: ignore[misc]
+    readers = [_reader(table, c) for c in names]
+    out = []
+    sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {key}"
+    if conn.dialect.name == "sqlite":
+        parts = [values[i : i + chunk] for i in range(0, len(values), chunk)]
+        results = [conn.exec_driver_sql(f"{sql} IN ({', '.join('?' * len(p))})", tuple(p)) for p in parts]
+    else:
+        results = [conn.exec_driver_sql(f"{sql} = ANY(%s)", (list(values),))]
+    for result in results:
+        for raw in result:
+            out.append(row_type(*(f(v) if f else v for v, f in zip(raw, readers, strict=True))))
+    return out
+
+
+def insert_many_returning(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str
+) -> dict[Any, int]:
+    """Insert rows and return {row[key]: id}; `key` must be unique."""
+    if not rows:
+        return {}
+    insert_many(conn, table, rows)
+    found = select_in(conn, table, [key, "id"], key, [r[key] for r in rows])
+    return {getattr(r, key): int(r.id) for r in found}

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, and_, any_, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, and_, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import array
 
 from jiancha.domain.catalogue import LimitUnit
 from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, Limits, StepEvent
 from jiancha.domain.events import Action
-from jiancha.store.bulk import update_many
+from jiancha.store.bulk import insert_many_returning, select_in, update_many
 from jiancha.store.tables import attachment_refs, attachments, cases, events
 
 T = TypeVar("T")
@@ -47,12 +47,22 @@ def existing_event_keys(conn: Connection, keys: set[tuple[str, str]]) -> set[tup
     return found
 
 
-def by_case_no(conn: Connection, case_nos: Sequence[str]) -> dict[str, Row[Any]]:
-    out: dict[str, Row[Any]] = {}
-    for part in chunks(case_nos):
-        for r in conn.execute(select(cases).where(cases.c.case_no.in_(part))):
-            out[r.case_no] = r
-    return out
+# What ingestion needs of a stored case: identity, registration and the folded state.
+INGEST_COLUMNS = [
+    "id",
+    "case_no",
+    "item_code",
+    "item_version_id",
+    "applicant_name",
+    "applicant_id_number",
+    "title",
+    "check_code",
+    *STATE_COLUMNS,
+]
+
+
+def by_case_no(conn: Connection, case_nos: Sequence[str]) -> dict[str, Any]:
+    return {r.case_no: r for r in select_in(conn, cases, INGEST_COLUMNS, "case_no", case_nos)}
 
 
 def known_attachments(conn: Connection, hashes: Sequence[str]) -> set[str]:
@@ -108,12 +118,7 @@ def update_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_cases(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
-    if not rows:
-        return {}
-    result = conn.execute(
-        insert(cases).returning(cases.c.id, cases.c.case_no, sort_by_parameter_order=True), rows
-    )
-    return {r.case_no: int(r.id) for r in result}
+    return insert_many_returning(conn, cases, rows, "case_no")
 
 
 def cases_with_open_refs(conn: Connection, case_ids: Sequence[int]) -> set[int]:

@@ -83,43 +83,42 @@ def stopped_days(start: datetime, end: datetime, unit: LimitUnit, calendar: Work
 
 def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCalendar) -> CaseState:
     """The state after one more event, events being applied in the order they occurred."""
-    at = event.occurred_at
-    s = replace(
-        state,
-        event_count=state.event_count + 1,
-        last_event_at=max(at, state.last_event_at) if state.last_event_at else at,
-    )
-    if s.status in (CaseStatus.completed, CaseStatus.rejected):
-        return s  # a late event after completion is kept, but does not reopen the case
+    at, action = event.occurred_at, event.action
+    change: dict[str, Any] = {
+        "event_count": state.event_count + 1,
+        "last_event_at": max(at, state.last_event_at) if state.last_event_at else at,
+    }
+    if state.status in (CaseStatus.completed, CaseStatus.rejected):
+        return replace(state, **change)  # a late event after completion is kept, but does not reopen
 
-    if s.status is CaseStatus.suspended and event.action is not Action.suspend and s.suspended_since:
+    step_stopped = state.step_suspended_days
+    if state.status is CaseStatus.suspended and action is not Action.suspend and state.suspended_since:
         # Any action but another suspension ends the stop: resume, or work carried on without one.
-        days = stopped_days(s.suspended_since, at, limits.unit, calendar)
-        s = replace(
-            s,
+        days = stopped_days(state.suspended_since, at, limits.unit, calendar)
+        step_stopped += days
+        change.update(
             status=CaseStatus.open,
             suspended_since=None,
             suspension_reason=None,
-            suspended_days=s.suspended_days + days,
-            step_suspended_days=s.step_suspended_days + days,
+            suspended_days=state.suspended_days + days,
+            step_suspended_days=step_stopped,
         )
 
-    if event.action is Action.accept and s.accepted_at is None:
-        s = replace(s, accepted_at=at)
+    if action is Action.accept and state.accepted_at is None:
+        change["accepted_at"] = at
 
-    target = event.step
-    if event.action is Action.return_:
-        target = str(event.attributes.get("to_step") or event.step)
-    if target != s.current_step and event.action is not Action.resume:
-        s = replace(s, current_step=target, step_entered_at=at, step_suspended_days=0)
+    target = str(event.attributes.get("to_step") or event.step) if action is Action.return_ else event.step
+    if target != state.current_step and action is not Action.resume:
+        change.update(current_step=target, step_entered_at=at, step_suspended_days=0)
 
-    if event.action in STOPPING_ACTIONS:
-        reason = str(event.attributes.get("reason") or event.action.value)
-        s = replace(s, status=CaseStatus.suspended, suspended_since=at, suspension_reason=reason)
-    elif event.action in TERMINAL_ACTIONS:
-        status = CaseStatus.rejected if event.action is Action.reject else CaseStatus.completed
-        s = replace(s, status=status, completed_at=at)
-    return s
+    if action in STOPPING_ACTIONS:
+        reason = str(event.attributes.get("reason") or action.value)
+        change.update(status=CaseStatus.suspended, suspended_since=at, suspension_reason=reason)
+    elif action in TERMINAL_ACTIONS:
+        change.update(
+            status=CaseStatus.rejected if action is Action.reject else CaseStatus.completed, completed_at=at
+        )
+    return replace(state, **change)
 
 
 def fold(received_at: datetime, events: list[StepEvent], limits: Limits, calendar: WorkCalendar) -> CaseState:
