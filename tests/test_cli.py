@@ -128,3 +128,15 @@ def test_an_acknowledged_batch_survives_the_server_being_killed(database_url: st
         assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 1000
     assert integrity.check(db).ok
     db.dispose()
+
+
+def test_export_gives_back_the_imported_catalogue(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    source = tmp_path / "catalogue.csv"
+    source.write_bytes(write_catalogue(sample_items(), "csv"))
+    run(database_url, "import", str(source))
+    exported = tmp_path / "out.json"
+    assert "2 items" in run(database_url, "export", str(exported)).stdout
+    got = orjson.loads(exported.read_bytes())["items"]
+    want = orjson.loads(write_catalogue(sample_items(), "json"))["items"]
+    assert sorted(got, key=lambda i: i["code"]) == sorted(want, key=lambda i: i["code"])

@@ -194,10 +194,13 @@ def test_a_case_is_judged_by_the_version_in_force_when_it_was_received(db: Datab
     assert new["legal_due"] == "2026-11-23"  # 30 working days after 12 Oct 2026
 
 
-def test_a_deadline_in_a_year_without_holiday_data_falls_back_and_says_so(db: Database) -> None:
+def test_a_deadline_in_a_year_without_holiday_data_falls_back_and_says_so(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     # A penalty case registered on 20 Nov 2026 has 90 working days: its deadline lies in 2027.
     result = push(db, event(1, item_code="SCJG-CF-001", step="register", at="2026-11-20T09:00:00+08:00"))
     assert result.calendar_fallback == (2027,)
+    assert any("2027" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     c = case(db)
     assert c["calendar_notice"] is not None and "2027" in c["calendar_notice"]["message_zh"]  # type: ignore[index]
     # 29 working days left in 2026 (no holidays after 20 Nov), then 61 Monday-to-Friday days of 2027.

@@ -111,6 +111,25 @@ def import_file(
 
 
 @app.command()
+def export(
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help="catalogue.xlsx, catalogue.csv or catalogue.json")
+    ],
+) -> None:
+    """Export the current catalogue (active and suspended items) as xlsx, csv or json."""
+    from jiancha.interfaces.files.catalogue_files import detect_format, write_catalogue
+    from jiancha.services import catalogue
+
+    try:
+        fmt = detect_format(file.name)
+    except Rejected as e:
+        _fail(e)
+    items = catalogue.current_items(_db())
+    file.write_bytes(write_catalogue(items, fmt))
+    typer.echo(f"{len(items)} items written to {file}")
+
+
+@app.command()
 def verify() -> None:
     """Walk the ledger: print OK, or the first entry where the chain breaks and exit non-zero."""
     from jiancha.services import integrity

@@ -7,6 +7,7 @@ call returns, the batch is committed and durable.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import attachment_refs, events
 
+log = logging.getLogger(__name__)
 _event = TypeAdapter(EventIn)
 _case = TypeAdapter(CaseIn)
 # An event may be stamped a little ahead of our clock by a source whose clock runs fast.
@@ -256,6 +258,11 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
         case_store.update_states(conn, updates)
         _attach(conn, fresh, seqs, case_ids, closures)
         result.calendar_fallback = tuple(sorted(fallback))
+    if result.calendar_fallback:
+        log.warning(
+            "calendar: no holiday schedule for %s; deadlines there count Monday to Friday",
+            ", ".join(map(str, result.calendar_fallback)),
+        )
     return result
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from jiancha.domain.errors import Rejected
@@ -13,6 +15,7 @@ from jiancha.services import calendar as calendar_service
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["calendar"])
 Year = Annotated[int, Path(ge=1990, le=2200)]
 
@@ -43,8 +46,6 @@ async def put_year(
     db: Annotated[Database, Depends(database)],
     loaded_by: Annotated[str, Query(min_length=1, max_length=200)] = "api",
 ) -> dict[str, Any]:
-    import orjson
-
     raw = await json_body(request)
     if isinstance(raw, dict):
         raw.setdefault("year", year)
@@ -69,6 +70,8 @@ def add_days(
     cal = calendar_service.current(db)
     result = cal.add_working_days(start, days) if unit == "working" else cal.add_calendar_days(start, days)
     fallback = cal.fallback_years(start, result) if unit == "working" else ()
+    if fallback:
+        log.warning("calendar: no holiday schedule for %s; counted Monday to Friday", fallback)
     return {
         "start": start.isoformat(),
         "days": days,
