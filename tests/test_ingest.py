@@ -195,8 +195,11 @@ def test_a_case_is_judged_by_the_version_in_force_when_it_was_received(db: Datab
 
 
 def test_a_deadline_in_a_year_without_holiday_data_falls_back_and_says_so(
-    db: Database, caplog: pytest.LogCaptureFixture
+    db: Database, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from jiancha.services import calendar as calendar_service
+
+    monkeypatch.setattr(calendar_service, "_warned", set())  # the warning is logged once per process
     # A penalty case registered on 20 Nov 2026 has 90 working days: its deadline lies in 2027.
     result = push(db, event(1, item_code="SCJG-CF-001", step="register", at="2026-11-20T09:00:00+08:00"))
     assert result.calendar_fallback == (2027,)
@@ -262,3 +265,21 @@ def test_the_clock_visits_only_due_cases_and_moves_them_on(db: Database) -> None
     assert nxt["EARLY"] == start_of_local_day(date(2026, 9, 28)), "next: the promised due date begins"
     assert nxt["LATER"] == start_of_local_day(date(2026, 11, 17))
     assert clock.sweep(db, now) == 0, "nothing is due twice"
+
+
+def test_two_ingesters_at_once_store_each_event_once_and_keep_the_chain(db: Database) -> None:
+    """Two departmental systems pushing overlapping batches at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jiancha.services import integrity
+
+    batches = [
+        [event(n, case_no=f"C-{n % 7}", at=f"2026-09-14T09:{n % 60:02d}:00+08:00") for n in range(s, s + 300)]
+        for s in (0, 150, 300, 0)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda b: push(db, *b), batches))
+    assert sum(r.accepted for r in results) == 600
+    assert sum(r.duplicates for r in results) == 600
+    assert count(db, events) == 600
+    assert integrity.check(db).ok

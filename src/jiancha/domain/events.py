@@ -39,6 +39,8 @@ class Action(StrEnum):
     close = "close"  # 结案
 
 
+# The clock of a case starts when it is accepted (受理) or, for a penalty, registered (立案).
+STARTING_ACTIONS = {Action.accept, Action.register}
 TERMINAL_ACTIONS = {Action.complete, Action.close, Action.reject}
 STOPPING_ACTIONS = {Action.suspend, Action.request_supplement}
 

@@ -167,3 +167,18 @@ def fallback_notice(years: tuple[int, ...]) -> dict[str, str] | None:
         "message_en": f"no holiday schedule loaded for {', '.join(map(str, years))}: "
         "working days computed as Monday to Friday",
     }
+
+
+_warned: set[int] = set()
+
+
+def warn_fallback(years: tuple[int, ...]) -> None:
+    """Log, once per year and process, that a year is counted Monday–Friday (R-CAL-2)."""
+    new = [y for y in years if y not in _warned]
+    if new:
+        _warned.update(new)
+        log.warning(
+            "calendar: no holiday schedule loaded for %s; working days there are counted Monday to "
+            "Friday until an administrator loads it (jiancha calendar load)",
+            ", ".join(map(str, new)),
+        )

@@ -7,7 +7,6 @@ call returns, the batch is committed and durable.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import MAX_BATCH, CaseIn, EventIn
 from jiancha.domain.timeutil import iso_utc, utcnow
 from jiancha.domain.validation import problems_from
+from jiancha.services import calendar as calendar_service
 from jiancha.store import calendar as calendar_store
 from jiancha.store import cases as case_store
 from jiancha.store import catalogue as catalogue_store
@@ -30,7 +30,6 @@ from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import attachment_refs, events
 
-log = logging.getLogger(__name__)
 _event = TypeAdapter(EventIn)
 _case = TypeAdapter(CaseIn)
 # An event may be stamped a little ahead of our clock by a source whose clock runs fast.
@@ -258,11 +257,7 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
         case_store.update_states(conn, updates)
         _attach(conn, fresh, seqs, case_ids, closures)
         result.calendar_fallback = tuple(sorted(fallback))
-    if result.calendar_fallback:
-        log.warning(
-            "calendar: no holiday schedule for %s; deadlines there count Monday to Friday",
-            ", ".join(map(str, result.calendar_fallback)),
-        )
+    calendar_service.warn_fallback(result.calendar_fallback)
     return result
 
 

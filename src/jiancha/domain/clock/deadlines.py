@@ -14,7 +14,7 @@ from typing import Any
 
 from jiancha.domain.catalogue import LimitUnit
 from jiancha.domain.clock.calendar import WorkCalendar
-from jiancha.domain.events import STOPPING_ACTIONS, TERMINAL_ACTIONS, Action
+from jiancha.domain.events import STARTING_ACTIONS, STOPPING_ACTIONS, TERMINAL_ACTIONS, Action
 from jiancha.domain.timeutil import end_of_local_day, local_date, start_of_local_day
 
 
@@ -104,7 +104,7 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
             step_suspended_days=step_stopped,
         )
 
-    if action is Action.accept and state.accepted_at is None:
+    if action in STARTING_ACTIONS and state.accepted_at is None:
         change["accepted_at"] = at
 
     target = str(event.attributes.get("to_step") or event.step) if action is Action.return_ else event.step

@@ -6,11 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from jiancha import __version__
 from jiancha.interfaces.api import errors, routes_calendar, routes_cases, routes_catalogue, routes_ledger
 from jiancha.store.database import Database
+
+
+class ChineseJSONResponse(JSONResponse):
+    """JSON with Chinese characters as they are, not as \\u escapes: readable with curl."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
@@ -30,6 +39,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
                 running.stop()
 
     app = FastAPI(
+        default_response_class=ChineseJSONResponse,
         title="Jiancha 监察 API",
         version=__version__,
         description="行政权力电子监察平台 — electronic supervision of administrative power.",

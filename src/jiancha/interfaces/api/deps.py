@@ -18,6 +18,12 @@ def database(request: Request) -> Database:
     return db
 
 
+async def raw_body(request: Request) -> bytes:
+    """The body, read in the event loop; routes that use it are plain functions, which FastAPI
+    runs in its thread pool, so database work never blocks the loop."""
+    return await request.body()
+
+
 async def json_body(request: Request) -> Any:
     data = await request.body()
     if len(data) > MAX_JSON_BYTES:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
 from jiancha.domain.errors import Rejected
 from jiancha.interfaces.api.deps import database, json_body
@@ -15,7 +14,6 @@ from jiancha.services import calendar as calendar_service
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["calendar"])
 Year = Annotated[int, Path(ge=1990, le=2200)]
 
@@ -40,13 +38,12 @@ def get_year(year: Year, db: Annotated[Database, Depends(database)]) -> dict[str
 
 
 @router.put("/calendar/{year}", summary="Load a year's holiday schedule (State Council notice)")
-async def put_year(
+def put_year(
     year: Year,
-    request: Request,
+    raw: Annotated[Any, Depends(json_body)],
     db: Annotated[Database, Depends(database)],
     loaded_by: Annotated[str, Query(min_length=1, max_length=200)] = "api",
 ) -> dict[str, Any]:
-    raw = await json_body(request)
     if isinstance(raw, dict):
         raw.setdefault("year", year)
     file_year, days = calendar_service.parse_schedule(orjson.dumps(raw), "schedule.json")
@@ -70,8 +67,7 @@ def add_days(
     cal = calendar_service.current(db)
     result = cal.add_working_days(start, days) if unit == "working" else cal.add_calendar_days(start, days)
     fallback = cal.fallback_years(start, result) if unit == "working" else ()
-    if fallback:
-        log.warning("calendar: no holiday schedule for %s; counted Monday to Friday", fallback)
+    calendar_service.warn_fallback(fallback)
     return {
         "start": start.isoformat(),
         "days": days,

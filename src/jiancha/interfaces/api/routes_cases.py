@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
 from jiancha.domain.timeutil import utcnow
-from jiancha.interfaces.api.deps import database, json_body
+from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import ingest, queries
 from jiancha.services.calendar import fallback_notice
@@ -47,10 +47,12 @@ _EVENTS_BODY = {
 
 
 @router.post("/events", openapi_extra=_EVENTS_BODY, summary="Push one event or a batch of up to 10,000")
-async def post_events(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def post_events(
+    body: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
     """Each event is stored once per (source_system, event_id); a repeat is answered `duplicate`.
     A batch with any bad event is rejected whole with every problem listed (422)."""
-    batch = ingest.validate_events(await json_body(request))
+    batch = ingest.validate_events(body)
     result = ingest.ingest_events(db, batch)
     return {
         "accepted": result.accepted,
@@ -93,14 +95,14 @@ def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[s
 
 
 @router.post("/attachments", status_code=201, summary="Upload evidence; stored by its SHA-256 (R-ING-5)")
-async def post_attachment(
+def post_attachment(
     request: Request,
+    content: Annotated[bytes, Depends(raw_body)],
     db: Annotated[Database, Depends(database)],
     x_filename: Annotated[str, Header(max_length=500)] = "",
     x_source_system: Annotated[str, Header(max_length=200)] = "",
     x_sha256: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
-    content = await request.body()
     if not content:
         raise Rejected("empty_body", "附件内容为空", "the attachment is empty", status=400)
     if len(content) > MAX_ATTACHMENT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from jiancha.domain.catalogue import CatalogueChange
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import utcnow
 from jiancha.domain.validation import problems_from
-from jiancha.interfaces.api.deps import database, json_body
+from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.interfaces.files.catalogue_files import read_catalogue, write_catalogue
 from jiancha.services import catalogue, organisation
@@ -84,8 +84,9 @@ def get_item_version(code: str, version: int, db: Annotated[Database, Depends(da
 
 
 @router.post("/catalogue/changes", summary="Add, change, delete, merge, cancel, suspend or resume items")
-async def post_changes(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
-    raw = await json_body(request)
+def post_changes(
+    raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
     try:
         changes = _changes.validate_python(raw if isinstance(raw, list) else [raw])
     except ValidationError as e:
@@ -99,13 +100,13 @@ async def post_changes(request: Request, db: Annotated[Database, Depends(databas
 
 
 @router.post("/catalogue/import", summary="Import a catalogue file (xlsx, csv or json); all or nothing")
-async def import_catalogue(
-    request: Request,
+def import_catalogue(
+    data: Annotated[bytes, Depends(raw_body)],
     db: Annotated[Database, Depends(database)],
     format: Literal["xlsx", "csv", "json"],
     changed_by: Annotated[str, Query(min_length=1, max_length=200)] = "import",
 ) -> dict[str, Any]:
-    changes = read_catalogue(await request.body(), format, now=utcnow(), changed_by=changed_by)
+    changes = read_catalogue(data, format, now=utcnow(), changed_by=changed_by)
     return catalogue.apply_changes(db, changes).as_dict()
 
 
@@ -127,5 +128,7 @@ def get_organisation(db: Annotated[Database, Depends(database)]) -> dict[str, An
 
 
 @router.post("/organisation", tags=["organisation"])
-async def post_organisation(request: Request, db: Annotated[Database, Depends(database)]) -> dict[str, int]:
-    return organisation.save(db, organisation.parse(await json_body(request)))
+def post_organisation(
+    raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+) -> dict[str, int]:
+    return organisation.save(db, organisation.parse(raw))
