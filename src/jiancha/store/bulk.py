@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ from jiancha.store.types import UTCDateTime
 Convert = Callable[[Any], Any]
 
 
+@lru_cache(maxsize=65536)  # a batch repeats its instants (received_at, last_event_at ...) many times
 def _sqlite_instant(v: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC.
     return None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
@@ -107,6 +109,7 @@ def update_many(conn: Connection, table: Table, key: str, rows: Sequence[dict[st
 
 
 # -- reading -------------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def _read_instant(v: Any) -> datetime | None:
     if v is None:
         return None
