@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from jiancha.domain.timeutil import plausible_instant
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -231,6 +233,11 @@ class CatalogueChange(_Model):
     merged_into: Code | None = None
     item: PowerItem | None = None
 
+    @field_validator("effective_from")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return plausible_instant(value)
+
     @model_validator(mode="after")
     def _needs(self) -> CatalogueChange:
         if self.kind in (ChangeKind.add, ChangeKind.change) and self.item is None:
@@ -239,4 +246,6 @@ class CatalogueChange(_Model):
             raise ValueError("事项编码不一致 | item code differs from change code")
         if self.kind is ChangeKind.merge and not self.merged_into:
             raise ValueError("合并须指明并入的事项 | merge needs merged_into")
+        if self.merged_into == self.code:
+            raise ValueError("事项不能并入自身 | an item cannot be merged into itself")
         return self

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from jiancha.domain.canonical import canonical_bytes
 from jiancha.domain.catalogue import CODE_PATTERN
-from jiancha.domain.timeutil import to_utc
+from jiancha.domain.timeutil import plausible_instant
 
 Key = Annotated[str, Field(min_length=1, max_length=128)]
 SHA256_HEX = r"^[0-9a-f]{64}$"
@@ -70,10 +71,24 @@ class EventIn(BaseModel):
     @field_validator("occurred_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return to_utc(value)
+        return plausible_instant(value)
 
     @model_validator(mode="after")
     def _attributes(self) -> EventIn:
+        try:
+            canonical_bytes(self.attributes)
+        except TypeError as e:  # an integer beyond 64 bits, or a value JSON cannot hold
+            raise ValueError(
+                "attributes 中有无法记录的数值（整数超出 64 位）| attributes hold a value that "
+                "cannot be recorded (an integer beyond 64 bits)"
+            ) from e
+        for name in ("reason", "to_step"):
+            value = self.attributes.get(name)
+            if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 64):
+                raise ValueError(
+                    f"attributes.{name} 应为 1 至 64 个字符的文本 | attributes.{name} must be "
+                    "text of 1 to 64 characters"
+                )
         attachments = self.attributes.get("attachments")
         if attachments is not None:
             if not isinstance(attachments, list):
@@ -113,4 +128,4 @@ class CaseIn(BaseModel):
     @field_validator("received_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return to_utc(value)
+        return plausible_instant(value)

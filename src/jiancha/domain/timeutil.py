@@ -43,3 +43,23 @@ def iso_utc(instant: datetime) -> str:
 
 def iso_local(instant: datetime) -> str:
     return to_utc(instant).astimezone(LOCAL).isoformat()
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
+
+
+def plausible_instant(value: datetime) -> datetime:
+    """An instant the platform can reason about: in UTC, between 1990 and 2200.
+
+    Raises ValueError (Chinese | English) for anything else, so bad input is a clear error and
+    never an overflow deep in date arithmetic."""
+    try:
+        utc = to_utc(value)
+    except (OverflowError, ValueError) as e:
+        raise ValueError("时间超出可处理范围 | the instant is out of range") from e
+    if not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        raise ValueError(
+            f"时间须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年之间 | the instant must lie between "
+            f"{EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+    return utc

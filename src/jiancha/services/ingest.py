@@ -115,74 +115,133 @@ def _record(ev: EventIn, received_at: datetime) -> dict[str, Any]:
     }
 
 
+def _same_content(ev: EventIn, stored: Any) -> bool:
+    """Whether a repeated (source_system, event_id) carries what was stored under it."""
+    return (
+        ev.case_no,
+        ev.item_code,
+        ev.step,
+        ev.action.value,
+        ev.actor,
+        ev.post,
+        ev.occurred_at,
+        ev.attributes,
+    ) == (
+        stored.case_no,
+        stored.item_code,
+        stored.step,
+        stored.action,
+        stored.actor,
+        stored.post,
+        stored.occurred_at,
+        stored.attributes,
+    )
+
+
+@dataclass
+class _Plan:
+    """What a batch will write, once every check has passed."""
+
+    fresh: list[tuple[int, EventIn]]
+    stored: dict[str, Any]
+    histories: dict[str, list[Any]]
+
+
+def _plan(conn: Any, batch: list[EventIn], result: BatchResult) -> _Plan:
+    """Sort out duplicates and check everything that needs the database; raise with every problem."""
+    problems: list[Problem] = []
+    earlier = case_store.stored_events(conn, {(e.source_system, e.event_id) for e in batch})
+    first_in_batch: dict[tuple[str, str], EventIn] = {}
+    fresh: list[tuple[int, EventIn]] = []
+    for i, e in enumerate(batch):
+        key = (e.source_system, e.event_id)
+        before = earlier.get(key)
+        same = first_in_batch.get(key)
+        if before is not None or same is not None:
+            if (before is not None and not _same_content(e, before)) or (same is not None and same != e):
+                problems.append(
+                    Problem(
+                        "conflict",
+                        "event_id",
+                        f"事件编号 {e.event_id} 已用于内容不同的另一事件",
+                        f"event id {e.event_id} was already used for an event with other content",
+                        i,
+                    )
+                )
+            result.outcomes[i].status = "duplicate"
+            result.duplicates += 1
+        else:
+            first_in_batch[key] = e
+            fresh.append((i, e))
+
+    stored = case_store.by_case_no(conn, sorted({e.case_no for _, e in fresh}))
+    histories = catalogue_store.versions(conn, {e.item_code for _, e in fresh})
+    hashes = sorted({a.sha256 for _, e in fresh for a in e.attachment_refs()})
+    uploaded = case_store.known_attachments(conn, hashes) if hashes else set()
+    case_items = {no: r.item_code for no, r in stored.items()}
+    for i, e in fresh:
+        if e.item_code not in histories:
+            problems.append(
+                Problem(
+                    "unknown_item",
+                    "item_code",
+                    f"事项 {e.item_code} 不在权力清单中",
+                    f"item {e.item_code} is not in the catalogue",
+                    i,
+                )
+            )
+            continue
+        item = case_items.setdefault(e.case_no, e.item_code)  # a new case takes its first event's item
+        if item != e.item_code:
+            problems.append(
+                Problem(
+                    "item_mismatch",
+                    "item_code",
+                    f"办件 {e.case_no} 属于事项 {item}",
+                    f"case {e.case_no} belongs to item {item}",
+                    i,
+                )
+            )
+        for k, a in enumerate(e.attachment_refs()):
+            if a.sha256 not in uploaded:
+                problems.append(
+                    Problem(
+                        "attachment_missing",
+                        f"attributes.attachments[{k}].sha256",
+                        "附件尚未上传",
+                        "the attachment has not been uploaded",
+                        i,
+                    )
+                )
+    if problems:
+        only_conflicts = all(p.code == "conflict" for p in problems)
+        raise Rejected(
+            "events_rejected",
+            "批次中有无效事件，整批未写入",
+            "the batch has invalid events; nothing of it was written",
+            problems,
+            status=409 if only_conflicts else 422,
+        )
+    return _Plan(fresh, stored, histories)
+
+
+def check_events(db: Database, batch: list[EventIn]) -> None:
+    """Every check `ingest_events` makes, writing nothing: for files, checked whole before any batch
+    is written. Raises Rejected with every problem, indexed by position in `batch`."""
+    with db.read() as conn:
+        _plan(conn, batch, BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))]))
+
+
 def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
     result = BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))])
     with db.write() as conn:
         now = utcnow()
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
-        # -- duplicates: stored before, or repeated inside this batch ---------------------------
-        keys = {(e.source_system, e.event_id) for e in batch}
-        seen = case_store.existing_event_keys(conn, keys)
-        fresh: list[tuple[int, EventIn]] = []
-        for i, e in enumerate(batch):
-            key = (e.source_system, e.event_id)
-            if key in seen:
-                result.outcomes[i].status = "duplicate"
-                result.duplicates += 1
-            else:
-                seen.add(key)
-                fresh.append((i, e))
+        plan = _plan(conn, batch, result)
+        fresh, stored, histories = plan.fresh, plan.stored, plan.histories
         if not fresh:
             return result
-
-        # -- cases, catalogue versions and attachments the batch refers to -------------------------
-        case_nos = sorted({e.case_no for _, e in fresh})
-        stored = case_store.by_case_no(conn, case_nos)
-        histories = catalogue_store.versions(conn, {e.item_code for _, e in fresh})
-        hashes = sorted({a.sha256 for _, e in fresh for a in e.attachment_refs()})
-        uploaded = case_store.known_attachments(conn, hashes) if hashes else set()
-        problems: list[Problem] = []
-        for i, e in fresh:
-            if e.item_code not in histories:
-                problems.append(
-                    Problem(
-                        "unknown_item",
-                        "item_code",
-                        f"事项 {e.item_code} 不在权力清单中",
-                        f"item {e.item_code} is not in the catalogue",
-                        i,
-                    )
-                )
-            case = stored.get(e.case_no)
-            if case is not None and case.item_code != e.item_code:
-                problems.append(
-                    Problem(
-                        "item_mismatch",
-                        "item_code",
-                        f"办件 {e.case_no} 属于事项 {case.item_code}",
-                        f"case {e.case_no} belongs to item {case.item_code}",
-                        i,
-                    )
-                )
-            for k, a in enumerate(e.attachment_refs()):
-                if a.sha256 not in uploaded:
-                    problems.append(
-                        Problem(
-                            "attachment_missing",
-                            f"attributes.attachments[{k}].sha256",
-                            "附件尚未上传",
-                            "the attachment has not been uploaded",
-                            i,
-                        )
-                    )
-        if problems:
-            raise Rejected(
-                "events_rejected",
-                "批次中有无效事件，整批未写入",
-                "the batch has invalid events; nothing of it was written",
-                problems,
-            )
 
         # -- the ledger first: every accepted event gets its entry and sequence number -----------
         seqs = append(
@@ -305,6 +364,7 @@ def _new_case_row(
         "applicant_phone": "",
         "check_code": new_check_code(),
         "registered_at": now,
+        "registration_at": None,
         **case_store.state_values(state, due),
     }
 
@@ -352,6 +412,7 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
     with db.write() as conn:
         now = utcnow()
         calendar = calendar_store.load(conn)
+        lock(conn)  # serialised with event ingestion, which may create the same case
         stored = case_store.by_case_no(conn, sorted({c.case_no for c in batch}))
         histories = catalogue_store.versions(conn, {c.item_code for c in batch})
         problems = []
@@ -388,10 +449,7 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for case in batch:
             existing = stored.get(case.case_no)
-            if case.case_no in seen or (
-                existing is not None
-                and (existing.applicant_name or existing.applicant_id_number or existing.title)
-            ):
+            if case.case_no in seen or (existing is not None and existing.registration_at is not None):
                 out.append(("duplicate", seen.get(case.case_no) or (existing.check_code if existing else "")))
                 continue
             registration = {
@@ -417,14 +475,18 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
                 )
             )
             if existing is not None:
-                completed.append({"id": existing.id, **registration})
+                completed.append({"id": existing.id, **registration, "registration_at": now})
                 out.append(("completed", registration["check_code"]))
                 continue
             version = catalogue_store.in_force(histories[case.item_code], case.received_at)
             state = CaseState(received_at=case.received_at)
             due = deadlines(state, case_store.limits_of(version.content), calendar)
             new_rows.append(
-                {**_new_case_row(case.case_no, case.source_system, version, now, state, due), **registration}
+                {
+                    **_new_case_row(case.case_no, case.source_system, version, now, state, due),
+                    **registration,
+                    "registration_at": now,
+                }
             )
             out.append(("created", registration["check_code"]))
         append(conn, entries, now)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Connection, Date, Table
+from sqlalchemy import JSON, Boolean, Connection, Date, String, Table
 
 from jiancha.store.types import UTCDateTime
 
@@ -50,8 +50,16 @@ def _converter(table: Table, column: str, dialect: str) -> Convert | None:
 
 
 def _cast(conn: Connection, table: Table, column: str) -> str:
-    """PostgreSQL's type for a parameter inside VALUES, where it cannot infer one."""
-    return str(table.c[column].type.compile(dialect=conn.dialect))
+    """PostgreSQL's type for a parameter inside VALUES or unnest(), where it cannot infer one.
+
+    Text goes as TEXT, not VARCHAR(n): a cast to VARCHAR(n) would silently cut a long value, where
+    the column itself refuses it."""
+    kind = table.c[column].type
+    if isinstance(kind, JSON):
+        return "JSON"
+    if isinstance(kind, String):
+        return "TEXT"
+    return str(kind.compile(dialect=conn.dialect))
 
 
 def _tuples(
@@ -72,7 +80,7 @@ def _unnest(
     casts = []
     for c in columns:
         kind = _cast(conn, table, c)
-        casts.append(f"(%s::text[])::{kind}[]" if kind == "JSONB" else f"%s::{kind}[]")
+        casts.append(f"(%s::text[])::{kind}[]" if kind == "JSON" else f"%s::{kind}[]")
     return f"unnest({', '.join(casts)}) AS v({', '.join(columns)})", arrays
 
 
@@ -143,21 +151,35 @@ _ROW_TYPES: dict[tuple[str, tuple[str, ...]], type] = {}
 
 
 def select_in(
-    conn: Connection, table: Table, columns: Sequence[str], key: str, values: Sequence[Any], chunk: int = 500
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    key: str,
+    values: Sequence[Any],
+    equal: dict[str, Any] | None = None,
+    chunk: int = 500,
 ) -> list[Any]:
-    """Rows whose `key` is one of `values`, as named tuples of `columns`, through the driver."""
+    """Rows whose `key` is one of `values` (and whose `equal` columns have those values), as named
+    tuples of `columns`, through the driver."""
     names = tuple(columns)
     row_type = _ROW_TYPES.get((table.name, names))
     if row_type is None:
         row_type = _ROW_TYPES[(table.name, names)] = namedtuple(f"{table.name}_row", names)  # type: ignore[misc]
     readers = [_reader(table, c) for c in names]
-    out = []
-    sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {key}"
+    fixed = list((equal or {}).items())
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE " + "".join(
+        f"{c} = {mark} AND " for c, _ in fixed
+    )
+    head = tuple(v for _, v in fixed)
     if conn.dialect.name == "sqlite":
         parts = [values[i : i + chunk] for i in range(0, len(values), chunk)]
-        results = [conn.exec_driver_sql(f"{sql} IN ({', '.join('?' * len(p))})", tuple(p)) for p in parts]
+        results = [
+            conn.exec_driver_sql(f"{sql}{key} IN ({', '.join('?' * len(p))})", head + tuple(p)) for p in parts
+        ]
     else:
-        results = [conn.exec_driver_sql(f"{sql} = ANY(%s)", (list(values),))]
+        results = [conn.exec_driver_sql(f"{sql}{key} = ANY(%s)", (*head, list(values)))]
+    out = []
     for result in results:
         for raw in result:
             out.append(row_type(*(f(v) if f else v for v, f in zip(raw, readers, strict=True))))

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, and_, any_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
 from jiancha.domain.catalogue import LimitUnit
 from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, Limits, StepEvent
@@ -26,24 +25,29 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
         yield values[i : i + size]
 
 
-def existing_event_keys(conn: Connection, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+EVENT_CONTENT = [
+    "source_system",
+    "event_id",
+    "case_no",
+    "item_code",
+    "step",
+    "action",
+    "actor",
+    "post",
+    "occurred_at",
+    "attributes",
+]
+
+
+def stored_events(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The stored events among the given (source_system, event_id) keys, with their content."""
     by_source: dict[str, list[str]] = {}
     for source, event_id in keys:
         by_source.setdefault(source, []).append(event_id)
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], Any] = {}
     for source, ids in by_source.items():
-        if conn.dialect.name == "postgresql":
-            # One array parameter: the same plan for any batch size, and the unique index is used.
-            query = select(events.c.event_id).where(
-                events.c.source_system == source, events.c.event_id == any_(array(ids))
-            )
-            found.update((source, e) for e in conn.execute(query).scalars())
-            continue
-        for part in chunks(ids):
-            query = select(events.c.event_id).where(
-                events.c.source_system == source, events.c.event_id.in_(part)
-            )
-            found.update((source, e) for e in conn.execute(query).scalars())
+        for r in select_in(conn, events, EVENT_CONTENT, "event_id", ids, {"source_system": source}):
+            found[(source, r.event_id)] = r
     return found
 
 
@@ -53,10 +57,8 @@ INGEST_COLUMNS = [
     "case_no",
     "item_code",
     "item_version_id",
-    "applicant_name",
-    "applicant_id_number",
-    "title",
     "check_code",
+    "registration_at",
     *STATE_COLUMNS,
 ]
 

@@ -110,6 +110,9 @@ cases = Table(
     Column("check_code", String(32), nullable=False, default=""),
     Column("received_at", UTCDateTime, nullable=False),
     Column("registered_at", UTCDateTime, nullable=False),  # when the platform first heard of it
+    # When the case's own registration (applicant, check code) arrived; empty for a case known only
+    # from its events. Once set, the registration is never changed in place (R-ING-4).
+    Column("registration_at", UTCDateTime, nullable=True),
     # Derived state: the fold of the case's events (domain.clock.deadlines).
     Column("status", String(16), nullable=False),
     Column("current_step", String(64), nullable=True),

@@ -24,8 +24,9 @@ class WorkCalendar:
     def __init__(self, days: Mapping[date, bool], covered_years: Iterable[int]) -> None:
         self._days = dict(days)
         self.covered_years = frozenset(covered_years)
-        self._lo = self._hi = 0  # ordinals of the window that `_workdays` spans
-        self._workdays: list[int] = []
+        # (first ordinal, last ordinal, working-day ordinals in between), replaced as one value so a
+        # thread reading while another widens the window never pairs old bounds with a new list.
+        self._window: tuple[int, int, list[int]] = (0, 0, [])
         first = min(self.covered_years, default=date.today().year)
         last = max(self.covered_years, default=date.today().year)
         self._build(date(first - 1, 1, 1), date(last + 6, 12, 31))
@@ -58,29 +59,37 @@ class WorkCalendar:
             return start
         self._ensure(start, start + timedelta(days=n * 2 + 60))
         while True:
-            i = bisect_right(self._workdays, start.toordinal()) + n - 1
-            if i < len(self._workdays):
-                return date.fromordinal(self._workdays[i])
-            self._build(date.fromordinal(self._lo), date.fromordinal(self._hi) + timedelta(days=3660))
+            lo, hi, workdays = self._window
+            i = bisect_right(workdays, start.toordinal()) + n - 1
+            if i < len(workdays):
+                return date.fromordinal(workdays[i])
+            self._build(date.fromordinal(lo), date.fromordinal(hi) + timedelta(days=3660))
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end (negative when end is before start)."""
         if end < start:
             return -self.working_days_between(end, start)
-        self._ensure(start, end)
-        return bisect_right(self._workdays, end.toordinal()) - bisect_right(self._workdays, start.toordinal())
+        workdays = self._ensure(start, end)
+        return bisect_right(workdays, end.toordinal()) - bisect_right(workdays, start.toordinal())
 
     @staticmethod
     def add_calendar_days(start: date, n: int) -> date:
         return start + timedelta(days=n)
 
     # -- the sorted list of working-day ordinals that makes both operations a bisection --------
-    def _ensure(self, start: date, end: date) -> None:
-        if start.toordinal() < self._lo or end.toordinal() > self._hi:
-            lo = min(start, date.fromordinal(self._lo)) - timedelta(days=366)
-            hi = max(end, date.fromordinal(self._hi)) + timedelta(days=366)
-            self._build(lo, hi)
+    def _ensure(self, start: date, end: date) -> list[int]:
+        lo, hi, workdays = self._window
+        if start.toordinal() < lo or end.toordinal() > hi:
+            first = min(start, date.fromordinal(lo)) - timedelta(days=366)
+            last = max(end, date.fromordinal(hi)) + timedelta(days=366)
+            return self._build(first, last)
+        return workdays
 
-    def _build(self, lo: date, hi: date) -> None:
-        self._lo, self._hi = lo.toordinal(), hi.toordinal()
-        self._workdays = [o for o in range(self._lo, self._hi + 1) if self.is_workday(date.fromordinal(o))]
+    def _build(self, lo: date, hi: date) -> list[int]:
+        lo = max(lo, date(1, 1, 2))
+        hi = min(hi, date(9999, 12, 30))
+        workdays = [
+            o for o in range(lo.toordinal(), hi.toordinal() + 1) if self.is_workday(date.fromordinal(o))
+        ]
+        self._window = (lo.toordinal(), hi.toordinal(), workdays)
+        return workdays

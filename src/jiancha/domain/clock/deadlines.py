@@ -105,7 +105,8 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
         )
 
     if action in STARTING_ACTIONS and state.accepted_at is None:
-        change["accepted_at"] = at
+        # The clock starts now: stops before acceptance (补正 before 受理) do not extend it.
+        change.update(accepted_at=at, suspended_days=0, step_suspended_days=0)
 
     target = str(event.attributes.get("to_step") or event.step) if action is Action.return_ else event.step
     if target != state.current_step and action is not Action.resume:
@@ -113,7 +114,9 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
 
     if action in STOPPING_ACTIONS:
         reason = str(event.attributes.get("reason") or action.value)
-        change.update(status=CaseStatus.suspended, suspended_since=at, suspension_reason=reason)
+        # A second suspension while stopped (a new reason) continues the stop that is running.
+        still = state.suspended_since if "status" not in change and state.suspended_since else at
+        change.update(status=CaseStatus.suspended, suspended_since=still, suspension_reason=reason)
     elif action in TERMINAL_ACTIONS:
         change.update(
             status=CaseStatus.rejected if action is Action.reject else CaseStatus.completed, completed_at=at
@@ -137,8 +140,8 @@ def _add(start: date, days: int, unit: LimitUnit, calendar: WorkCalendar) -> dat
 def deadlines(state: CaseState, limits: Limits, calendar: WorkCalendar) -> Deadlines:
     """Due dates of the whole case (legal and promised) and of its current step.
 
-    While suspended the due dates shown are those the case would have if it resumed now, and
-    there is no next check: the clock stands still until an event moves it.
+    While suspended, the due dates shown leave out the stop still running (they move on when the
+    case resumes), and there is no next check: the clock stands still until an event moves it.
     """
     start = local_date(state.accepted_at or state.received_at)
     legal = _add(start, limits.legal_days + state.suspended_days, limits.unit, calendar)

@@ -1,6 +1,9 @@
 """Appending to and verifying the hash chain.
 
-entry_hash = SHA-256(b"jiancha-ledger" || encoding || seq || prev_hash || kind || 0 || ref || 0 || payload)
+entry_hash = SHA-256(b"jiancha-ledger" || encoding || seq || prev_hash
+                     || recorded_at || 0 || kind || 0 || ref || 0 || payload)
+
+with recorded_at as fixed-width UTC text.
 
 The first entry's prev_hash is 32 zero bytes. Payloads are canonical bytes (domain.canonical), so
 anyone can recompute a hash from what the entry holds. Nothing here ever updates or deletes an
@@ -15,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from jiancha.domain.canonical import ENCODING_VERSION, canonical_bytes
-from jiancha.domain.timeutil import utcnow
+from jiancha.domain.timeutil import iso_utc, utcnow
 from jiancha.store.bulk import insert_many
 from jiancha.store.tables import ledger, ledger_head
 
@@ -32,12 +35,14 @@ class Entry:
     record: Any  # made canonical bytes when appended
 
 
-def entry_hash(encoding: int, seq: int, prev: bytes, kind: str, ref: str, payload: bytes) -> bytes:
+def entry_hash(
+    encoding: int, seq: int, prev: bytes, recorded_at: datetime, kind: str, ref: str, payload: bytes
+) -> bytes:
     h = hashlib.sha256(b"jiancha-ledger")
     h.update(encoding.to_bytes(2, "big"))
     h.update(seq.to_bytes(8, "big"))
     h.update(prev)
-    h.update(kind.encode() + b"\0" + ref.encode() + b"\0")
+    h.update(f"{iso_utc(recorded_at)}\0{kind}\0{ref}\0".encode())
     h.update(payload)
     return h.digest()
 
@@ -47,10 +52,7 @@ def lock(conn: Connection) -> tuple[int, bytes]:
     query = select(ledger_head.c.seq, ledger_head.c.entry_hash).where(ledger_head.c.id == 1)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    row = conn.execute(query).first()
-    if row is None:
-        conn.execute(insert(ledger_head).values(id=1, seq=0, entry_hash=GENESIS))
-        return 0, GENESIS
+    row = conn.execute(query).one()  # created by the first migration
     return int(row.seq), bytes(row.entry_hash)
 
 
@@ -64,7 +66,7 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
     for e in entries:
         seq += 1
         payload = canonical_bytes(e.record)
-        digest = entry_hash(ENCODING_VERSION, seq, prev, e.kind, e.ref, payload)
+        digest = entry_hash(ENCODING_VERSION, seq, prev, at, e.kind, e.ref, payload)
         rows.append(
             {
                 "seq": seq,
@@ -117,7 +119,9 @@ def verify(conn: Connection) -> Verdict:
             return Verdict(False, expected_seq - 1, expected_seq, f"entry {expected_seq} is missing")
         if bytes(row.prev_hash) != prev:
             return Verdict(False, seq - 1, seq, "its link to the previous entry does not match")
-        digest = entry_hash(int(row.encoding), seq, prev, row.kind, row.ref, bytes(row.payload))
+        digest = entry_hash(
+            int(row.encoding), seq, prev, row.recorded_at, row.kind, row.ref, bytes(row.payload)
+        )
         if digest != bytes(row.entry_hash):
             return Verdict(False, seq - 1, seq, "its content does not match its hash")
         prev, expected_seq = digest, seq + 1

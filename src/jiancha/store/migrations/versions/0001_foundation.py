@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
@@ -65,7 +64,7 @@ def upgrade() -> None:
         sa.Column("department_code", sa.String(length=64), nullable=False),
         sa.Column(
             "content",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            sa.JSON(),
             nullable=False,
         ),
         sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
@@ -123,6 +122,7 @@ def upgrade() -> None:
         sa.Column("check_code", sa.String(length=32), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("registration_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("current_step", sa.String(length=64), nullable=True),
         sa.Column("step_entered_at", sa.DateTime(timezone=True), nullable=True),
@@ -206,7 +206,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "attributes",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            sa.JSON(),
             nullable=False,
         ),
         sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
@@ -219,6 +219,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_events_case_occurred", ["case_id", "occurred_at"], unique=False)
 
     _ledger_append_only()
+    # The chain's tip exists from the start, so the first two writers queue on it like all others.
+    op.execute(
+        sa.text("INSERT INTO ledger_head (id, seq, entry_hash) VALUES (1, 0, :genesis)").bindparams(
+            sa.bindparam("genesis", bytes(32), type_=sa.LargeBinary())
+        )
+    )
 
 
 # The ledger refuses UPDATE and DELETE in the database itself (R-AUD-1, R-ING-4), so that no code
