@@ -152,3 +152,84 @@ def test_catalogue_is_readable_and_changes_are_versioned(client: TestClient) -> 
         "/api/v1/catalogue/changes", json={"kind": "cancel", "code": "NOPE-9", "effective_from": "2026-10-01"}
     )
     assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "code"
+
+
+HOSTILE = [
+    ("post", "/api/v1/events", {**event(1), "actor": "张\u0000三"}),
+    ("post", "/api/v1/events", {**event(1), "attributes": {"note": "a\u0000b"}}),
+    ("post", "/api/v1/events", {**event(1), "occurred_at": "0001-01-01T00:00:00+14:00"}),
+    ("post", "/api/v1/events", {**event(1), "occurred_at": "9999-12-31T23:59:00-12:00"}),
+    ("post", "/api/v1/events", {**event(1), "action": "suspend", "attributes": {"reason": "r" * 100}}),
+    ("post", "/api/v1/events", {**event(1), "action": "return", "attributes": {"to_step": 7}}),
+    (
+        "post",
+        "/api/v1/cases",
+        {
+            "source_system": "S",
+            "case_no": "C",
+            "item_code": "SCJG-XK-001",
+            "received_at": "0001-01-01T00:00:00+14:00",
+        },
+    ),
+    ("get", "/api/v1/cases/C%00X", None),
+    ("get", "/api/v1/cases?item=a%00b", None),
+    ("get", "/api/v1/cases?offset=100000000000000000000", None),
+    ("get", "/api/v1/ledger/entries?after=100000000000000000000", None),
+    ("get", "/api/v1/catalogue/items/X/versions/99999999999999999999", None),
+    ("get", "/api/v1/calendar/arithmetic/add?start=9999-12-01&days=3650", None),
+    ("get", "/api/v1/calendar/arithmetic/count?start=0001-01-01&end=9999-12-31", None),
+    (
+        "put",
+        "/api/v1/calendar/2027",
+        {"days": [{"date": "2027-01-01", "workday": False}, {"date": "2027-01-01", "workday": False}]},
+    ),
+    (
+        "put",
+        "/api/v1/calendar/2027",
+        {"days": [{"date": "2027-01-01", "workday": False, "name": "节" * 101}]},
+    ),
+    (
+        "post",
+        "/api/v1/catalogue/changes",
+        {
+            "kind": "merge",
+            "code": "SCJG-XK-001",
+            "merged_into": "SCJG-XK-001",
+            "effective_from": "2026-10-01",
+        },
+    ),
+    (
+        "post",
+        "/api/v1/catalogue/changes",
+        {"kind": "suspend", "code": "SCJG-XK-001", "effective_from": "0001-01-01T00:00:00+14:00"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), HOSTILE, ids=[f"{m} {u[:40]}" for m, u, _ in HOSTILE])
+def test_hostile_input_gets_a_clear_4xx_in_both_languages(
+    client: TestClient, method: str, url: str, body: object
+) -> None:
+    r = client.request(method, url, json=body)
+    assert 400 <= r.status_code < 500, r.text
+    err = r.json()["error"]
+    assert err["message_zh"] and err["message_en"]
+
+
+def test_a_nul_in_a_header_is_refused(client: TestClient) -> None:
+    r = client.post("/api/v1/attachments", content=b"x", headers={"x-filename": "a%00b"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "nul_character"
+
+
+def test_numbers_in_attributes_read_back_exactly_as_the_ledger_recorded(client: TestClient) -> None:
+    odd = {
+        "big": 1e16,
+        "huge": 1e300,
+        "negative_zero": -0.0,
+        "fine": "1234.50",
+        "int": 2**62,
+        "beyond": 10**30,
+    }
+    r = client.post("/api/v1/events", json={**event(1), "attributes": odd})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/v1/ledger/verify").json()["ok"] is True

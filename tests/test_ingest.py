@@ -283,3 +283,69 @@ def test_two_ingesters_at_once_store_each_event_once_and_keep_the_chain(db: Data
     assert sum(r.duplicates for r in results) == 600
     assert count(db, events) == 600
     assert integrity.check(db).ok
+
+
+def test_an_event_id_reused_for_other_content_is_refused_as_a_conflict(db: Database) -> None:
+    push(db, event(1))
+    with pytest.raises(Rejected) as err:
+        push(db, event(2, step="undertake", post="承办岗"), {**event(1), "actor": "李四"})
+    assert err.value.status == 409
+    assert [(p.index, p.field, p.code) for p in err.value.problems] == [(1, "event_id", "conflict")]
+    with pytest.raises(Rejected):
+        push(db, event(3), {**event(3), "actor": "王五"})
+    assert count(db, events) == 1
+
+
+def test_a_new_case_cannot_take_two_items_in_one_batch(db: Database) -> None:
+    with pytest.raises(Rejected) as err:
+        push(db, event(1, case_no="M1"), event(2, case_no="M1", item_code="SCJG-CF-001", step="register"))
+    assert [(p.index, p.code) for p in err.value.problems] == [(1, "item_mismatch")]
+    assert count(db, cases) == 0
+
+
+def test_a_registration_is_recorded_once_and_its_check_code_never_changes(db: Database) -> None:
+    from jiancha.domain.events import CaseIn
+
+    body = CaseIn.model_validate(
+        {
+            "source_system": "SYS-A",
+            "case_no": "R1",
+            "item_code": "SCJG-XK-001",
+            "received_at": "2026-09-14T08:00:00+08:00",
+        }
+    )
+    status, code = ingest.register_case(db, body)
+    assert status == "created"
+    assert ingest.register_case(db, body) == ("duplicate", code)
+    push(db, event(1, case_no="R2"))
+    status, late_code = ingest.register_case(db, body.model_copy(update={"case_no": "R2"}))
+    assert status == "completed"
+    assert ingest.register_case(db, body.model_copy(update={"case_no": "R2"})) == ("duplicate", late_code)
+
+
+def test_registering_and_ingesting_the_same_new_case_at_once_never_fails(db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jiancha.domain.events import CaseIn
+
+    def register(n: int) -> object:
+        return ingest.register_case(
+            db,
+            CaseIn.model_validate(
+                {
+                    "source_system": "SYS-A",
+                    "case_no": f"RACE-{n}",
+                    "item_code": "SCJG-XK-001",
+                    "received_at": "2026-09-14T08:00:00+08:00",
+                }
+            ),
+        )
+
+    def send(n: int) -> object:
+        return push(db, event(n, case_no=f"RACE-{n}"))
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(f, n) for n in range(30) for f in (register, send)]
+        for f in futures:
+            f.result()
+    assert count(db, cases) == 30

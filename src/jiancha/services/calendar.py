@@ -12,7 +12,7 @@ import orjson
 
 from jiancha.domain.clock.calendar import CalendarDay, WorkCalendar
 from jiancha.domain.errors import Problem, Rejected
-from jiancha.domain.timeutil import utcnow
+from jiancha.domain.timeutil import EARLIEST_YEAR, LATEST_YEAR, utcnow
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
@@ -104,7 +104,27 @@ def parse_schedule(data: bytes, filename: str) -> tuple[int, list[CalendarDay]]:
                 )
             )
             continue
-        days.append(CalendarDay(day, flag in _TRUE, str(row.get("name") or "").strip()))
+        name = str(row.get("name") or "").strip()
+        if len(name) > 100:
+            problems.append(
+                Problem(
+                    "too_long", "name", "名称过长（最多 100 字）", "name is longer than 100 characters", index
+                )
+            )
+            continue
+        if any(d.day == day for d in days):
+            problems.append(Problem("repeated", "date", "日期重复", f"{day} is listed twice", index))
+            continue
+        days.append(CalendarDay(day, flag in _TRUE, name))
+    if any(not EARLIEST_YEAR <= d.day.year <= LATEST_YEAR for d in days):
+        problems.append(
+            Problem(
+                "out_of_range",
+                "date",
+                f"日期须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年之间",
+                f"dates must lie between {EARLIEST_YEAR} and {LATEST_YEAR}",
+            )
+        )
     years = {d.day.year for d in days} | ({year} if year else set())
     if len(years) > 1:
         problems.append(

@@ -5,14 +5,28 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from jiancha import __version__
 from jiancha.interfaces.api import errors, routes_calendar, routes_cases, routes_catalogue, routes_ledger
 from jiancha.store.database import Database
+
+
+async def refuse_nul(request: Request, call_next: Any) -> Any:
+    """A NUL in the address or a header is never meaningful and PostgreSQL cannot store it."""
+    target = unquote(request.url.path) + unquote(request.url.query)
+    if "\x00" in target or any("\x00" in unquote(v) for v in request.headers.values()):
+        return JSONResponse(
+            errors.body(
+                "nul_character", "请求中含有不允许的 NUL 字符", "the request contains a NUL character"
+            ),
+            status_code=400,
+        )
+    return await call_next(request)
 
 
 class ChineseJSONResponse(JSONResponse):
@@ -50,6 +64,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     )
     app.state.db = database
     errors.install(app)
+    app.middleware("http")(refuse_nul)
     for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger):
         app.include_router(module.router, prefix="/api/v1")
 

@@ -30,6 +30,11 @@ async def json_body(request: Request) -> Any:
         raise Rejected("too_large", "请求内容过大", "the request body is too large", status=413)
     if not data:
         raise Rejected("empty_body", "请求内容为空", "the request body is empty", status=400)
+    if b"\\u0000" in data:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail deep in a transaction.
+        raise Rejected(
+            "nul_character", "文本中含有不允许的 NUL 字符", "the text contains a NUL character", status=422
+        )
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as e:

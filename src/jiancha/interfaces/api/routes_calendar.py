@@ -9,6 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.timeutil import EARLIEST_YEAR, LATEST_YEAR
 from jiancha.interfaces.api.deps import database, json_body
 from jiancha.services import calendar as calendar_service
 from jiancha.store import calendar as calendar_store
@@ -64,6 +65,7 @@ def add_days(
     days: Annotated[int, Query(ge=0, le=3650)],
     unit: Literal["working", "calendar"] = "working",
 ) -> dict[str, Any]:
+    _plausible(start)
     cal = calendar_service.current(db)
     result = cal.add_working_days(start, days) if unit == "working" else cal.add_calendar_days(start, days)
     fallback = cal.fallback_years(start, result) if unit == "working" else ()
@@ -79,6 +81,8 @@ def add_days(
 
 @router.get("/calendar/arithmetic/count", summary="Working days after start up to and including end")
 def count_days(db: Annotated[Database, Depends(database)], start: date, end: date) -> dict[str, Any]:
+    _plausible(start)
+    _plausible(end)
     cal = calendar_service.current(db)
     return {
         "start": start.isoformat(),
@@ -86,3 +90,12 @@ def count_days(db: Annotated[Database, Depends(database)], start: date, end: dat
         "working_days": cal.working_days_between(start, end),
         "calendar_notice": calendar_service.fallback_notice(cal.fallback_years(start, end)),
     }
+
+
+def _plausible(day: date) -> None:
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise Rejected(
+            "out_of_range",
+            f"日期须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年之间",
+            f"dates must lie between {EARLIEST_YEAR} and {LATEST_YEAR}",
+        )

@@ -79,7 +79,7 @@ def get_cases(
     item: Annotated[str | None, Query(max_length=64)] = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
     f = queries.CaseFilter(status=status, department_code=department, item_code=item, overdue=overdue)
     total, rows = queries.list_cases(db, f, limit, offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
@@ -73,7 +73,9 @@ def get_item(code: str, db: Annotated[Database, Depends(database)]) -> dict[str,
 
 
 @router.get("/catalogue/items/{code}/versions/{version}")
-def get_item_version(code: str, version: int, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_item_version(
+    code: str, version: Annotated[int, Path(ge=1, le=1_000_000)], db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
     with db.read() as conn:
         row = conn.execute(
             select(item_versions).where(item_versions.c.code == code, item_versions.c.version == version)

@@ -25,7 +25,7 @@ def verify(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
 @router.get("/ledger/entries")
 def entries(
     db: Annotated[Database, Depends(database)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     with db.read() as conn:

@@ -171,6 +171,8 @@ def read_catalogue(
     data: bytes, fmt: CatalogueFormat, *, now: datetime, changed_by: str = "import"
 ) -> list[CatalogueChange]:
     """The changes a catalogue file asks for, or Rejected listing every problem in it."""
+    if fmt != "xlsx" and (b"\x00" in data or b"\\u0000" in data):
+        raise Rejected("nul_character", "文件中含有不允许的 NUL 字符", "the file contains a NUL character")
     build: Callable[[_Row, list[Problem]], PowerItem | None]
     if fmt == "json":
         rows, problems = _json_rows(data)

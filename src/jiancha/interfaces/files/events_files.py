@@ -19,6 +19,8 @@ from jiancha.domain.errors import Problem, Rejected
 def read_events(data: bytes, filename: str) -> Iterator[tuple[int, Any]]:
     """(row number, raw event) pairs; row numbers are lines for JSON lines and CSV (header = 1)."""
     name = filename.lower()
+    if b"\x00" in data or b"\\u0000" in data:
+        raise Rejected("nul_character", "文件中含有不允许的 NUL 字符", "the file contains a NUL character")
     try:
         if name.endswith(".csv"):
             reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
