@@ -140,3 +140,23 @@ def test_export_gives_back_the_imported_catalogue(database_url: str, tmp_path: P
     got = orjson.loads(exported.read_bytes())["items"]
     want = orjson.loads(write_catalogue(sample_items(), "json"))["items"]
     assert sorted(got, key=lambda i: i["code"]) == sorted(want, key=lambda i: i["code"])
+
+
+def test_an_events_file_with_a_bad_row_deep_inside_writes_nothing(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_bytes(write_catalogue(sample_items(), "json"))
+    run(database_url, "import", str(catalogue))
+    path = events_file(tmp_path, 1500)
+    lines = path.read_bytes().splitlines()
+    bad = orjson.loads(lines[1200])
+    bad["item_code"] = "NOPE-1"
+    lines[1200] = orjson.dumps(bad)
+    path.write_bytes(b"\n".join(lines))
+    done = run(database_url, "import", str(path), check=False)
+    assert done.returncode == 2
+    assert "row=1201" in done.stderr and "item_code" in done.stderr
+    db = Database(database_url)
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 0
+    db.dispose()

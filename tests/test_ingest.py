@@ -349,3 +349,20 @@ def test_registering_and_ingesting_the_same_new_case_at_once_never_fails(db: Dat
         for f in futures:
             f.result()
     assert count(db, cases) == 30
+
+
+def test_loading_next_years_schedule_corrects_deadlines_already_computed(db: Database) -> None:
+    from jiancha.services.calendar import load_year, parse_schedule
+
+    push(db, event(1, item_code="SCJG-CF-001", step="register", at="2026-11-20T09:00:00+08:00"))
+    push(db, event(2, case_no="DONE", at="2026-09-14T09:00:00+08:00"))
+    before = case(db)
+    assert before["legal_due"] == "2027-03-26" and before["calendar_notice"] is not None
+    # Spring Festival 2027 (hypothetical schedule): 8-12 February off, Saturday 20 February working.
+    rows = "date,workday,name\n" + "".join(f"2027-02-{d:02d},false,春节\n" for d in range(8, 13))
+    _, days = parse_schedule((rows + "2027-02-20,true,春节\n").encode(), "2027.csv")
+    assert load_year(db, 2027, days, source="file", by="tester") == 1
+    after = case(db)
+    # Five weekdays off and one Saturday on: the 90th working day moves four working days later.
+    assert after["legal_due"] == "2027-04-01" and after["calendar_notice"] is None
+    assert case(db, "DONE")["legal_due"] == "2026-10-16", "cases not running through 2027 are untouched"

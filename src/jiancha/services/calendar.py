@@ -147,7 +147,11 @@ def parse_schedule(data: bytes, filename: str) -> tuple[int, list[CalendarDay]]:
     return years.pop(), days
 
 
-def load_year(db: Database, year: int, days: list[CalendarDay], *, source: str, by: str) -> None:
+def load_year(db: Database, year: int, days: list[CalendarDay], *, source: str, by: str) -> int:
+    """Load a year's schedule and, in the same transaction, recompute every case whose clock runs
+    through that year; returns how many cases changed."""
+    from jiancha.services.refold import refold_year
+
     with db.write() as conn:
         calendar_store.save_year(conn, year, days, source=source, by=by, at=utcnow())
         append(
@@ -168,7 +172,15 @@ def load_year(db: Database, year: int, days: list[CalendarDay], *, source: str, 
                 )
             ],
         )
-    log.info("calendar: loaded %d special days for %d from %s", len(days), year, source)
+        changed = refold_year(conn, year, calendar_store.load(conn))
+    log.info(
+        "calendar: loaded %d special days for %d from %s; %d cases recomputed",
+        len(days),
+        year,
+        source,
+        changed,
+    )
+    return changed
 
 
 def current(db: Database) -> WorkCalendar:

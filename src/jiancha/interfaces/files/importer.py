@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import utcnow
 from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
 from jiancha.interfaces.files.events_files import _Unreadable, read_events
@@ -86,24 +87,31 @@ def import_file(
 def import_events(
     db: Database, data: bytes, filename: str, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    """Validate the whole file first, so a bad row rejects it before anything is written; then
-    ingest in batches, each durable on its own. A re-run after a crash only adds what is missing,
-    because repeated events are recognised as duplicates."""
-    rows = list(read_events(data, filename))
+    """Check the whole file first — form, catalogue, cases, attachments, reused ids — so a bad row
+    rejects it before anything is written; then ingest in batches, each durable on its own. A
+    re-run after a crash only adds what is missing, because repeats are recognised as duplicates.
+    Problems name the file's own row (line) numbers."""
     problems: list[Problem] = []
-    valid = []
-    for start in range(0, len(rows), BATCH):
-        part = rows[start : start + BATCH]
-        readable = []
-        for row, raw in part:
-            if isinstance(raw, _Unreadable):
-                problems.append(raw.problem(row))
-            else:
-                readable.append((row, raw))
+    valid: list[EventIn] = []
+    lines: list[int] = []  # the file row of each valid event
+    readable: list[tuple[int, Any]] = []
+    for row, raw in read_events(data, filename):
+        if isinstance(raw, _Unreadable):
+            problems.append(raw.problem(row))
+        else:
+            readable.append((row, raw))
+    for start in range(0, len(readable), BATCH):
+        part = readable[start : start + BATCH]
         try:
-            valid.extend(ingest.validate_events([raw for _, raw in readable]))
+            valid.extend(ingest.validate_events([raw for _, raw in part]))
+            lines.extend(row for row, _ in part)
         except Rejected as e:
-            problems.extend(p.at(readable[p.index][0] if p.index is not None else None) for p in e.problems)
+            problems.extend(p.at(part[p.index][0] if p.index is not None else None) for p in e.problems)
+    if not problems:
+        try:
+            ingest.check_events(db, valid)
+        except Rejected as e:
+            problems.extend(p.at(lines[p.index] if p.index is not None else None) for p in e.problems)
     if problems:
         raise Rejected(
             "events_rejected",
