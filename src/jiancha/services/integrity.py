@@ -1,29 +1,40 @@
 """`jiancha verify`: is the ledger intact, and do the tables still say what the ledger recorded?
 
-The chain walk finds an edited, removed or reordered ledger entry. The cross-check finds an event
-or a catalogue version edited in its own table after the fact (R-ING-4): its canonical bytes no
-longer match the ledger entry written when it was accepted.
+1. The chain walk finds an edited, removed or reordered ledger entry.
+2. Every event, catalogue version and case registration is compared with the ledger entry written
+   when it was accepted; a row without its entry, or an entry without its row, is reported too.
+3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
+4. Every attachment is hashed again.
+The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Connection, and_, select
 
 from jiancha.domain.canonical import canonical_bytes
 from jiancha.domain.timeutil import iso_utc
+from jiancha.services.refold import cases_with_events, folded
+from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger.chain import Verdict, verify
-from jiancha.store.tables import events, item_versions, ledger
+from jiancha.store.tables import attachments, cases, events, item_versions, ledger
+
+REGISTRATION = ("title", "applicant_name", "applicant_id_number", "applicant_phone", "check_code")
+# next_check_at is moved on by the clock sweep; everything else is a pure fold of the events.
+UNCHECKED_STATE = {"next_check_at"}
 
 
 @dataclass(frozen=True)
 class Report:
     chain: Verdict
-    mismatch: str | None = None  # the first table row that differs from its ledger entry
+    mismatch: str | None = None  # the first table row that differs from the ledger or its events
 
     @property
     def ok(self) -> bool:
@@ -34,7 +45,7 @@ class Report:
             return self.chain.describe()
         if self.mismatch:
             return f"BROKEN: {self.mismatch}"
-        return self.chain.describe()
+        return self.chain.describe() + "; tables agree with it"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,36 +73,124 @@ def event_record(row: Any) -> dict[str, Any]:
     }
 
 
-def check(db: Database, batch: int = 5000) -> Report:
+def _pages(conn: Connection, query: Any, key: Any, batch: int = 5000) -> Iterator[Any]:
+    last = None
+    while True:
+        q = query if last is None else query.where(key > last)
+        rows = conn.execute(q.order_by(key).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]._mapping[key.name]
+
+
+def _events(conn: Connection) -> str | None:
+    query = (
+        select(events, ledger.c.payload, ledger.c.kind, cases.c.case_no.label("case_case_no"))
+        .outerjoin(ledger, ledger.c.seq == events.c.ledger_seq)
+        .outerjoin(cases, cases.c.id == events.c.case_id)
+    )
+    for r in _pages(conn, query, events.c.id):
+        name = f"event {r.source_system}/{r.event_id}"
+        if r.payload is None or r.kind != "event":
+            return f"{name} has no ledger entry (it was added behind the ledger's back)"
+        if canonical_bytes(event_record(r)) != bytes(r.payload):
+            return f"{name} differs from ledger entry {r.ledger_seq}"
+        if r.case_case_no != r.case_no:
+            return f"{name} was moved to another case"
+    missing = conn.execute(
+        select(ledger.c.seq)
+        .outerjoin(events, events.c.ledger_seq == ledger.c.seq)
+        .where(and_(ledger.c.kind == "event", events.c.id.is_(None)))
+        .limit(1)
+    ).first()
+    return f"the event of ledger entry {missing.seq} is missing from the events table" if missing else None
+
+
+def _catalogue(conn: Connection) -> str | None:
+    rows = conn.execute(
+        select(item_versions, ledger.c.payload).outerjoin(ledger, ledger.c.seq == item_versions.c.ledger_seq)
+    ).all()
+    for r in rows:
+        name = f"catalogue item {r.code} version {r.version}"
+        if r.payload is None:
+            return f"{name} has no ledger entry"
+        rec = orjson.loads(bytes(r.payload))
+        item = rec.get("item") or {}
+        stored = (
+            r.code,
+            r.version,
+            r.status,
+            r.change_kind,
+            iso_utc(r.effective_from),
+            r.changed_by,
+            r.reason,
+            r.merged_into,
+            r.content,
+            r.name,
+            r.item_type,
+            r.department_code,
+        )
+        recorded = (
+            rec.get("code"),
+            rec.get("version"),
+            rec.get("status"),
+            rec.get("change"),
+            rec.get("effective_from"),
+            rec.get("changed_by"),
+            rec.get("reason"),
+            rec.get("merged_into"),
+            item,
+            item.get("name"),
+            item.get("item_type"),
+            item.get("department_code"),
+        )
+        if stored != recorded:
+            return f"{name} differs from ledger entry {r.ledger_seq}"
+    seen = {r.ledger_seq for r in rows}
+    for seq in conn.execute(select(ledger.c.seq).where(ledger.c.kind == "catalogue")).scalars():
+        if seq not in seen:
+            return f"the catalogue version of ledger entry {seq} is missing"
+    return None
+
+
+def _registrations(conn: Connection) -> str | None:
+    query = select(ledger.c.seq, ledger.c.payload).where(ledger.c.kind == "case")
+    for entry in _pages(conn, query, ledger.c.seq):
+        rec = orjson.loads(bytes(entry.payload))
+        row = conn.execute(select(cases).where(cases.c.case_no == rec.get("case_no"))).first()
+        if row is None:
+            return f"case {rec.get('case_no')} of ledger entry {entry.seq} is missing"
+        if any(getattr(row, k) != rec.get(k) for k in REGISTRATION):
+            return f"case {row.case_no}: its registration differs from ledger entry {entry.seq}"
+    return None
+
+
+def _case_states(conn: Connection) -> str | None:
+    calendar = calendar_store.load(conn)
+    for row, steps, limits in cases_with_events(conn):
+        for column, value in folded(row, steps, limits, calendar).items():
+            if column not in UNCHECKED_STATE and getattr(row, column) != value:
+                return f"case {row.case_no}: {column} is {getattr(row, column)} but its events give {value}"
+    return None
+
+
+def _attachments(conn: Connection) -> str | None:
+    for r in _pages(
+        conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
+    ):
+        if hashlib.sha256(bytes(r.content)).hexdigest() != r.sha256:
+            return f"attachment {r.sha256} no longer has the content its hash names"
+    return None
+
+
+def check(db: Database) -> Report:
     with db.read() as conn:
         chain = verify(conn)
         if not chain.ok:
             return Report(chain)
-        last = 0
-        while True:
-            rows = conn.execute(
-                select(events, ledger.c.payload)
-                .join(ledger, ledger.c.seq == events.c.ledger_seq)
-                .where(events.c.id > last)
-                .order_by(events.c.id)
-                .limit(batch)
-            ).all()
-            for r in rows:
-                if canonical_bytes(event_record(r)) != bytes(r.payload):
-                    return Report(
-                        chain,
-                        f"event {r.source_system}/{r.event_id} differs from ledger entry {r.ledger_seq}",
-                    )
-            if len(rows) < batch:
-                break
-            last = rows[-1].id
-        for r in conn.execute(
-            select(item_versions, ledger.c.payload).join(ledger, ledger.c.seq == item_versions.c.ledger_seq)
-        ):
-            recorded = orjson.loads(bytes(r.payload))
-            if recorded.get("item") != r.content or recorded.get("status") != r.status:
-                return Report(
-                    chain,
-                    f"catalogue item {r.code} version {r.version} differs from ledger entry {r.ledger_seq}",
-                )
+        for part in (_events, _catalogue, _registrations, _case_states, _attachments):
+            mismatch = part(conn)
+            if mismatch:
+                return Report(chain, mismatch)
     return Report(chain)
