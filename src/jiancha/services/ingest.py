@@ -97,8 +97,8 @@ def validate_case(raw: Any) -> CaseIn:
         raise Rejected("case_rejected", "办件数据无效", "the case is invalid", problems_from(e)) from e
 
 
-def _record(ev: EventIn, received_at: datetime) -> dict[str, Any]:
-    """The canonical content of an event, as the ledger keeps it."""
+def _record(ev: EventIn, received_at: str) -> dict[str, Any]:
+    """The canonical content of an event, as the ledger keeps it (received_at as iso_utc text)."""
     return {
         "v": 1,
         "source_system": ev.source_system,
@@ -110,7 +110,7 @@ def _record(ev: EventIn, received_at: datetime) -> dict[str, Any]:
         "actor": ev.actor,
         "post": ev.post,
         "occurred_at": iso_utc(ev.occurred_at),
-        "received_at": iso_utc(received_at),
+        "received_at": received_at,
         "attributes": ev.attributes,
     }
 
@@ -244,9 +244,10 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
             return result
 
         # -- the ledger first: every accepted event gets its entry and sequence number -----------
+        received = iso_utc(now)
         seqs = append(
             conn,
-            [Entry("event", f"event:{e.source_system}/{e.event_id}", _record(e, now)) for _, e in fresh],
+            [Entry("event", f"event:{e.source_system}/{e.event_id}", _record(e, received)) for _, e in fresh],
             now,
         )
         for (i, _), seq in zip(fresh, seqs, strict=True):

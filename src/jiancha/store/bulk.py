@@ -184,14 +184,3 @@ def select_in(
         for raw in result:
             out.append(row_type(*(f(v) if f else v for v, f in zip(raw, readers, strict=True))))
     return out
-
-
-def insert_many_returning(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str
-) -> dict[Any, int]:
-    """Insert rows and return {row[key]: id}; `key` must be unique."""
-    if not rows:
-        return {}
-    insert_many(conn, table, rows)
-    found = select_in(conn, table, [key, "id"], key, [r[key] for r in rows])
-    return {getattr(r, key): int(r.id) for r in found}

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, select, update
 from jiancha.domain.catalogue import LimitUnit
 from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, Limits, StepEvent
 from jiancha.domain.events import Action
-from jiancha.store.bulk import insert_many_returning, select_in, update_many
+from jiancha.store.bulk import insert_many, select_in, update_many
 from jiancha.store.tables import attachment_refs, attachments, cases, events
 
 T = TypeVar("T")
@@ -120,7 +120,22 @@ def update_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_cases(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
-    return insert_many_returning(conn, cases, rows, "case_no")
+    """Insert new cases, their ids drawn beforehand so that no read-back is needed. The caller
+    holds the write lock (SQLite) or draws from the sequence (PostgreSQL), so ids never collide."""
+    if not rows:
+        return {}
+    if conn.dialect.name == "postgresql":
+        ids = list(
+            conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, %s)",
+                (len(rows),),
+            ).scalars()
+        )
+    else:
+        first = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one()) + 1
+        ids = list(range(first, first + len(rows)))
+    insert_many(conn, cases, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    return {r["case_no"]: int(i) for i, r in zip(ids, rows, strict=True)}
 
 
 def cases_with_open_refs(conn: Connection, case_ids: Sequence[int]) -> set[int]:

@@ -27,6 +27,7 @@ class WorkCalendar:
         # (first ordinal, last ordinal, working-day ordinals in between), replaced as one value so a
         # thread reading while another widens the window never pairs old bounds with a new list.
         self._window: tuple[int, int, list[int]] = (0, 0, [])
+        self._added: dict[tuple[date, int], date] = {}
         first = min(self.covered_years, default=date.today().year)
         last = max(self.covered_years, default=date.today().year)
         self._build(date(first - 1, 1, 1), date(last + 6, 12, 31))
@@ -57,6 +58,18 @@ class WorkCalendar:
             raise ValueError("n must not be negative")
         if n == 0:
             return start
+        # Many cases share a start date and a limit: remember answers (the calendar never changes;
+        # a loaded year makes a new WorkCalendar).
+        key = (start, n)
+        known = self._added.get(key)
+        if known is not None:
+            return known
+        due = self._add(start, n)
+        if len(self._added) < 200_000:
+            self._added[key] = due
+        return due
+
+    def _add(self, start: date, n: int) -> date:
         self._ensure(start, start + timedelta(days=n * 2 + 60))
         while True:
             lo, hi, workdays = self._window

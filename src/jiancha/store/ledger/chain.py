@@ -36,15 +36,12 @@ class Entry:
 
 
 def entry_hash(
-    encoding: int, seq: int, prev: bytes, recorded_at: datetime, kind: str, ref: str, payload: bytes
+    encoding: int, seq: int, prev: bytes, recorded_at: datetime | str, kind: str, ref: str, payload: bytes
 ) -> bytes:
-    h = hashlib.sha256(b"jiancha-ledger")
-    h.update(encoding.to_bytes(2, "big"))
-    h.update(seq.to_bytes(8, "big"))
-    h.update(prev)
-    h.update(f"{iso_utc(recorded_at)}\0{kind}\0{ref}\0".encode())
-    h.update(payload)
-    return h.digest()
+    """recorded_at may be given already as its fixed-width text (a batch shares one instant)."""
+    when = recorded_at if isinstance(recorded_at, str) else iso_utc(recorded_at)
+    head = encoding.to_bytes(2, "big") + seq.to_bytes(8, "big") + prev
+    return hashlib.sha256(b"jiancha-ledger" + head + f"{when}\0{kind}\0{ref}\0".encode() + payload).digest()
 
 
 def lock(conn: Connection) -> tuple[int, bytes]:
@@ -61,12 +58,13 @@ def append(conn: Connection, entries: Sequence[Entry], at: datetime | None = Non
     if not entries:
         return []
     at = at or utcnow()
+    when = iso_utc(at)
     seq, prev = lock(conn)
     rows: list[dict[str, Any]] = []
     for e in entries:
         seq += 1
         payload = canonical_bytes(e.record)
-        digest = entry_hash(ENCODING_VERSION, seq, prev, at, e.kind, e.ref, payload)
+        digest = entry_hash(ENCODING_VERSION, seq, prev, when, e.kind, e.ref, payload)
         rows.append(
             {
                 "seq": seq,
