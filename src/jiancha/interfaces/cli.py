@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -62,7 +63,10 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
     db = _db()
     _ready(db)
-    uvicorn.run(create_app(db, worker=True), host=host, port=port, log_level="info")
+    app = create_app(db, worker=True)
+    # What exists now lives as long as the process: keep the collector from rescanning it.
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @app.command()
