@@ -233,3 +233,12 @@ def test_numbers_in_attributes_read_back_exactly_as_the_ledger_recorded(client: 
     r = client.post("/api/v1/events", json={**event(1), "attributes": odd})
     assert r.status_code == 200, r.text
     assert client.get("/api/v1/ledger/verify").json()["ok"] is True
+
+
+def test_catalogue_import_and_export_through_the_api(client: TestClient) -> None:
+    exported = client.get("/api/v1/catalogue/export", params={"format": "xlsx"})
+    assert exported.status_code == 200 and exported.content[:2] == b"PK"
+    again = client.post("/api/v1/catalogue/import", params={"format": "xlsx"}, content=exported.content)
+    assert again.status_code == 200 and sorted(again.json()["unchanged"]) == ["SCJG-CF-001", "SCJG-XK-001"]
+    bad = client.post("/api/v1/catalogue/import", params={"format": "csv"}, content=b"table,code\nitems,X\n")
+    assert bad.status_code == 422 and bad.json()["error"]["problems"]

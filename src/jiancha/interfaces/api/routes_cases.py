@@ -94,7 +94,17 @@ def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[s
     return detail
 
 
-@router.post("/attachments", status_code=201, summary="Upload evidence; stored by its SHA-256 (R-ING-5)")
+@router.post(
+    "/attachments",
+    status_code=201,
+    summary="Upload evidence; stored by its SHA-256 (R-ING-5)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def post_attachment(
     request: Request,
     content: Annotated[bytes, Depends(raw_body)],

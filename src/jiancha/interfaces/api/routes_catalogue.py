@@ -101,7 +101,23 @@ def post_changes(
     return catalogue.apply_changes(db, changes).as_dict()
 
 
-@router.post("/catalogue/import", summary="Import a catalogue file (xlsx, csv or json); all or nothing")
+_FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/catalogue/import",
+    summary="Import a catalogue file (xlsx, csv or json); all or nothing",
+    openapi_extra=_FILE_BODY,
+)
 def import_catalogue(
     data: Annotated[bytes, Depends(raw_body)],
     db: Annotated[Database, Depends(database)],
