@@ -184,3 +184,13 @@ def event(
     }
     out.update(extra)
     return out
+
+
+def drop_ledger_triggers(db: Database) -> None:
+    """What an intruder with database access would do first."""
+    with db.write() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("DROP TRIGGER ledger_no_update_delete ON ledger"))
+        else:
+            conn.execute(text("DROP TRIGGER ledger_no_update"))
+            conn.execute(text("DROP TRIGGER ledger_no_delete"))

@@ -19,7 +19,7 @@ from jiancha.services import integrity
 from jiancha.store.database import Database
 from jiancha.store.tables import events
 
-from .conftest import event, sample_items
+from .conftest import drop_ledger_triggers, event, sample_items
 
 
 def run(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -53,11 +53,8 @@ def test_upgrade_import_and_verify_then_catch_an_edited_ledger_row(database_url:
     assert run(database_url, "verify").stdout.startswith("OK")
 
     db = Database(database_url)
+    drop_ledger_triggers(db)
     with db.write() as conn:
-        if db.dialect == "postgresql":
-            conn.execute(text("DROP TRIGGER ledger_no_update_delete ON ledger"))
-        else:
-            conn.execute(text("DROP TRIGGER ledger_no_update"))
         conn.execute(text("UPDATE ledger SET ref = 'event:forged' WHERE seq = 12"))
     db.dispose()
     broken = run(database_url, "verify", check=False)

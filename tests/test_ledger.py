@@ -11,7 +11,7 @@ from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
 from jiancha.store.ledger.chain import verify
 
-from .conftest import event
+from .conftest import drop_ledger_triggers, event
 
 
 def _fill(db: Database, n: int = 5) -> None:
@@ -37,19 +37,9 @@ def test_the_database_refuses_to_change_or_delete_an_entry(empty_db: Database, s
         assert verify(conn).ok
 
 
-def _drop_triggers(db: Database) -> None:
-    """What an intruder with database access would do first."""
-    with db.write() as conn:
-        if db.dialect == "postgresql":
-            conn.execute(text("DROP TRIGGER ledger_no_update_delete ON ledger"))
-        else:
-            conn.execute(text("DROP TRIGGER ledger_no_update"))
-            conn.execute(text("DROP TRIGGER ledger_no_delete"))
-
-
 def test_verify_names_an_entry_edited_directly_in_the_database(empty_db: Database) -> None:
     _fill(empty_db, 10)
-    _drop_triggers(empty_db)
+    drop_ledger_triggers(empty_db)
     with empty_db.write() as conn:
         conn.execute(text("UPDATE ledger SET payload = :p WHERE seq = 7"), {"p": b'{"k":6,"text":"edited"}'})
     report = integrity.check(empty_db)
@@ -60,7 +50,7 @@ def test_verify_names_an_entry_edited_directly_in_the_database(empty_db: Databas
 
 def test_verify_notices_a_removed_entry_and_a_removed_tail(empty_db: Database) -> None:
     _fill(empty_db, 10)
-    _drop_triggers(empty_db)
+    drop_ledger_triggers(empty_db)
     with empty_db.write() as conn:
         conn.execute(text("DELETE FROM ledger WHERE seq = 4"))
     assert integrity.check(empty_db).chain.broken_seq == 4
@@ -68,7 +58,7 @@ def test_verify_notices_a_removed_entry_and_a_removed_tail(empty_db: Database) -
 
 def test_verify_notices_a_removed_tail(empty_db: Database) -> None:
     _fill(empty_db, 10)
-    _drop_triggers(empty_db)
+    drop_ledger_triggers(empty_db)
     with empty_db.write() as conn:
         conn.execute(text("DELETE FROM ledger WHERE seq > 8"))
     report = integrity.check(empty_db)
@@ -135,15 +125,21 @@ def _world(db: Database) -> None:
     )
 
 
+FORGE = (
+    "INSERT INTO events (source_system, event_id, case_id, case_no, item_code, step, action, actor, post, "
+    "occurred_at, received_at, attributes, ledger_seq) SELECT source_system, 'FORGED', case_id, case_no, "
+    "item_code, step, action, actor, post, occurred_at, received_at, attributes, 999999 FROM events "
+    "WHERE event_id = 'E-1'"
+)
 TAMPERING = {
-    "a forged event row": "INSERT INTO events (source_system, event_id, case_id, case_no, item_code, step, action, "
-    "actor, post, occurred_at, received_at, attributes, ledger_seq) SELECT source_system, 'FORGED', case_id, "
-    "case_no, item_code, step, action, actor, post, occurred_at, received_at, attributes, 999999 FROM events "
-    "WHERE event_id = 'E-1'",
+    "a forged event row": FORGE,
     "a deleted event row": "DELETE FROM events WHERE event_id = 'E-2'",
-    "an event moved to another case": "UPDATE events SET case_id = (SELECT id FROM cases WHERE case_no = 'C-2') "
-    "WHERE event_id = 'E-2'",
-    "a back-dated catalogue version": "UPDATE item_versions SET effective_from = effective_from + INTERVAL '1 day'",
+    "an event moved to another case": (
+        "UPDATE events SET case_id = (SELECT id FROM cases WHERE case_no = 'C-2') WHERE event_id = 'E-2'"
+    ),
+    "a back-dated catalogue version": (
+        "UPDATE item_versions SET effective_from = effective_from + INTERVAL '1 day'"
+    ),
     "a moved legal deadline": "UPDATE cases SET legal_due = legal_due + 1 WHERE case_no = 'C-1'",
     "a case marked completed": "UPDATE cases SET status = 'completed' WHERE case_no = 'C-1'",
     "an edited applicant": "UPDATE cases SET applicant_name = '李四' WHERE case_no = 'C-1'",
@@ -170,7 +166,7 @@ def test_verify_catches_tables_edited_behind_the_ledgers_back(db: Database, what
 
 def test_verify_catches_a_changed_recording_time(db: Database) -> None:
     _world(db)
-    _drop_triggers(db)
+    drop_ledger_triggers(db)
     with db.write() as conn:
         if db.dialect == "sqlite":
             conn.execute(
