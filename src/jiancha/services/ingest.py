@@ -285,7 +285,9 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
                 limits = limits_for(row.item_version_id)
                 state, closed = _advance(conn, row, steps, limits, calendar)
                 due = deadlines(state, limits, calendar)
-                updates.append({"id": row.id, **case_store.state_values(state, due)})
+                diff = case_store.changed(row, case_store.state_values(state, due))
+                if diff:
+                    updates.append({"id": row.id, **diff})
             closed_steps[case_no] = closed
             fallback.update(due.fallback_years)
         new_ids = case_store.insert_cases(conn, new_rows)

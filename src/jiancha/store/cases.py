@@ -18,6 +18,7 @@ T = TypeVar("T")
 CHUNK = 500  # keeps IN lists well under SQLite's parameter limit
 
 STATE_COLUMNS = [f.name for f in fields(CaseState)]
+DUE_COLUMNS = ["legal_due", "promised_due", "step_due", "calendar_fallback", "next_check_at"]
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -60,6 +61,7 @@ INGEST_COLUMNS = [
     "check_code",
     "registration_at",
     *STATE_COLUMNS,
+    *DUE_COLUMNS,
 ]
 
 
@@ -115,8 +117,18 @@ def step_events(conn: Connection, case_id: int) -> list[StepEvent]:
 
 
 def update_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """rows: {"id": case id, <columns to set>}; one driver call for the whole batch."""
-    update_many(conn, cases, "id", rows)
+    """rows: {"id": case id, <columns to set>}; one driver call per set of columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        by_columns.setdefault(tuple(r), []).append(r)
+    for group in by_columns.values():
+        update_many(conn, cases, "id", group)
+
+
+def changed(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Only the columns whose value differs: less to write, and indexes on unchanged columns
+    (status, next check) are left alone."""
+    return {k: v for k, v in values.items() if getattr(row, k) != v}
 
 
 def insert_cases(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
