@@ -95,8 +95,11 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})", _tuples(conn, table, columns, rows)
         )
         return
-    source, arrays = _unnest(conn, table, columns, rows)
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {source}", arrays)
+    # PostgreSQL: COPY, its fastest way in; it runs inside the caller's transaction.
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in _tuples(conn, table, columns, rows):
+            copy.write_row(row)
 
 
 def update_many(conn: Connection, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:

@@ -46,6 +46,9 @@ class Database:
 def _make_engine(url: str, **options: Any) -> Engine:
     if not url.startswith("sqlite"):
         options.setdefault("pool_pre_ping", True)
+        # No server-side prepared statements: their generic plans for `= ANY(array)` lookups read
+        # every row of a source system instead of the few asked for (and poolers dislike them).
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
         return create_engine(url, **options)
     if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
         raise ValueError("an in-memory SQLite database cannot be shared by the web app and worker")
