@@ -1,8 +1,9 @@
 """The clock sweep (DESIGN.md, Time): visit only the cases whose next_check_at has come.
 
 Its cost grows with what is due, not with what is open. Each case is claimed with a conditional
-UPDATE on the value read, so two workers never handle the same threshold twice. The rule engine
-hangs its time rules on this sweep; here it moves each case on to its next threshold.
+UPDATE on the value read, so two workers never handle the same threshold twice; the time rules of
+the pack in force are evaluated on the claimed cases, and each signal is stamped with the instant
+its threshold passed — after downtime too.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import and_, select, update
 
-from jiancha.domain.clock.deadlines import next_threshold
+from jiancha.domain.clock.deadlines import next_threshold, warning_dates
 from jiancha.domain.timeutil import utcnow
+from jiancha.services import packs, signals
+from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.tables import cases
 
@@ -20,9 +23,12 @@ from jiancha.store.tables import cases
 def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
     """Advance every case due by `now`; returns how many this call handled."""
     now = now or utcnow()
+    pack = packs.active()
+    warn = pack.warnings()
     handled = 0
     while True:
         with db.write() as conn:
+            calendar = calendar_store.load(conn)
             due = conn.execute(
                 select(
                     cases.c.id,
@@ -35,13 +41,23 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                 .order_by(cases.c.next_check_at)
                 .limit(limit)
             ).all()
+            claimed_ids = []
             for row in due:
-                following = next_threshold((row.step_due, row.promised_due, row.legal_due), now)
+                dues = (row.step_due, row.promised_due, row.legal_due)
+                early = warning_dates(
+                    {"step": row.step_due, "promised": row.promised_due, "legal": row.legal_due},
+                    warn,
+                    calendar,
+                )
+                following = next_threshold((*dues, *early), now)
                 claimed = conn.execute(
                     update(cases)
                     .where(and_(cases.c.id == row.id, cases.c.next_check_at == row.next_check_at))
                     .values(next_check_at=following)
                 ).rowcount
-                handled += claimed
+                if claimed:
+                    claimed_ids.append(int(row.id))
+            handled += len(claimed_ids)
+            signals.raise_signals(conn, pack, claimed_ids, calendar, now, timed_only=True)
         if len(due) < limit:
             return handled

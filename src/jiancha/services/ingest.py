@@ -22,6 +22,7 @@ from jiancha.domain.events import MAX_BATCH, CaseIn, EventIn
 from jiancha.domain.timeutil import iso_utc, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import calendar as calendar_service
+from jiancha.services import packs, signals
 from jiancha.store import calendar as calendar_store
 from jiancha.store import cases as case_store
 from jiancha.store import catalogue as catalogue_store
@@ -52,6 +53,7 @@ class BatchResult:
     duplicates: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
     calendar_fallback: tuple[int, ...] = ()
+    signals: int = 0  # signals the batch raised
 
 
 def validate_events(raw: Any) -> list[EventIn]:
@@ -238,6 +240,8 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
         now = utcnow()
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
+        pack = packs.active()
+        warn = pack.warnings()
         plan = _plan(conn, batch, result)
         fresh, stored, histories = plan.fresh, plan.stored, plan.histories
         if not fresh:
@@ -279,12 +283,12 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
                 version = catalogue_store.in_force(histories[evs[0].item_code], evs[0].occurred_at)
                 limits = limits_for(version.id)
                 state, closed = _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
-                due = deadlines(state, limits, calendar)
+                due = deadlines(state, limits, calendar, warn)
                 new_rows.append(_new_case_row(case_no, evs[0].source_system, version, now, state, due))
             else:
                 limits = limits_for(row.item_version_id)
                 state, closed = _advance(conn, row, steps, limits, calendar)
-                due = deadlines(state, limits, calendar)
+                due = deadlines(state, limits, calendar, warn)
                 diff = case_store.changed(row, case_store.state_values(state, due))
                 if diff:
                     updates.append({"id": row.id, **diff})
@@ -318,6 +322,8 @@ def ingest_events(db: Database, batch: list[EventIn]) -> BatchResult:
         )
         case_store.update_states(conn, updates)
         _attach(conn, fresh, seqs, case_ids, closures)
+        # -- the rules of the pack in force, on every case the batch touched (R-SIG-3) -----------
+        result.signals = len(signals.raise_signals(conn, pack, list(case_ids.values()), calendar, now))
         result.calendar_fallback = tuple(sorted(fallback))
     calendar_service.warn_fallback(result.calendar_fallback)
     return result

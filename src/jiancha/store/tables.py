@@ -213,3 +213,33 @@ ledger_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("entry_hash", LargeBinary, nullable=False),
 )
+
+
+# -- signals (R-SIG-1..6): raised by the rule engine, one open signal per case and rule -----------------
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("case_no", String(128), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("pack", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("family", String(32), nullable=False),
+    Column("colour", String(8), nullable=False),
+    Column(
+        "state", String(20), nullable=False
+    ),  # open, explained, rectified, fault_confirmed, withdrawn, closed
+    Column("raised_at", UTCDateTime, nullable=False),  # when the condition arose (a deadline's passing)
+    Column("recorded_at", UTCDateTime, nullable=False),  # when the platform wrote it
+    Column("deadline", Date, nullable=True),
+    Column("article", String(300), nullable=False),
+    Column("message_zh", Text, nullable=False),
+    Column("message_en", Text, nullable=False),
+    Column("explanation", Json, nullable=False),  # values, triggering events, deadline
+    Column("ledger_seq", BigInteger, nullable=False),
+    # A rule speaks once per case: the same (case, rule) is never raised twice.
+    UniqueConstraint("case_id", "rule_id", name="uq_signals_case_rule"),
+    Index("ix_signals_state_colour", "state", "colour"),
+    Index("ix_signals_department", "department_code", "state"),
+)

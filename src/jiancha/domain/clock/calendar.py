@@ -78,6 +78,16 @@ class WorkCalendar:
                 return date.fromordinal(workdays[i])
             self._build(date.fromordinal(lo), date.fromordinal(hi) + timedelta(days=3660))
 
+    def subtract_working_days(self, end: date, n: int) -> date:
+        """The working day that has `end` as its n-th following working day (n = 0 gives `end`)."""
+        if n <= 0:
+            return end
+        workdays = self._ensure(end - timedelta(days=n * 2 + 60), end)
+        i = bisect_right(workdays, end.toordinal()) - 1 - n
+        if i < 0:
+            raise ValueError("before the calendar's window")
+        return date.fromordinal(workdays[i])
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days d with start < d <= end (negative when end is before start)."""
         if end < start:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from jiancha.domain.catalogue import LimitUnit
+from jiancha.domain.catalogue import LimitUnit, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import STARTING_ACTIONS, STOPPING_ACTIONS, TERMINAL_ACTIONS, Action
 from jiancha.domain.timeutil import end_of_local_day, local_date, start_of_local_day
@@ -137,7 +137,9 @@ def _add(start: date, days: int, unit: LimitUnit, calendar: WorkCalendar) -> dat
     return calendar.add_working_days(start, days)
 
 
-def deadlines(state: CaseState, limits: Limits, calendar: WorkCalendar) -> Deadlines:
+def deadlines(
+    state: CaseState, limits: Limits, calendar: WorkCalendar, warnings: tuple[tuple[str, int], ...] = ()
+) -> Deadlines:
     """Due dates of the whole case (legal and promised) and of its current step.
 
     While suspended, the due dates shown leave out the stop still running (they move on when the
@@ -158,7 +160,18 @@ def deadlines(state: CaseState, limits: Limits, calendar: WorkCalendar) -> Deadl
     if state.status is not CaseStatus.open:
         return Deadlines(legal, promised, step_due, None, fallback)
     after = state.last_event_at or state.received_at
-    return Deadlines(legal, promised, step_due, next_threshold((step_due, promised, legal), after), fallback)
+    # Warnings N working days ahead (a pack's yellow rules) are thresholds the clock must wake for.
+    early = warning_dates({"legal": legal, "promised": promised, "step": step_due}, warnings, calendar)
+    return Deadlines(
+        legal, promised, step_due, next_threshold((step_due, promised, legal, *early), after), fallback
+    )
+
+
+def warning_dates(
+    dues: dict[str, date | None], warnings: tuple[tuple[str, int], ...], calendar: WorkCalendar
+) -> tuple[date, ...]:
+    """The dates on which a pack's warnings (limit, working days ahead) begin."""
+    return tuple(calendar.subtract_working_days(d, n) for limit, n in warnings if (d := dues.get(limit)))
 
 
 def next_threshold(dues: tuple[date | None, ...], after: datetime) -> datetime | None:
@@ -176,3 +189,12 @@ def time_status(due: date | None, at: datetime) -> TimeStatus | None:
     if at >= start_of_local_day(due):
         return TimeStatus.due_today
     return TimeStatus.on_time
+
+
+def limits_of(item: PowerItem) -> Limits:
+    return Limits(
+        legal_days=item.legal_limit_days,
+        promised_days=item.promised_limit_days,
+        unit=item.limit_unit,
+        step_days={s.code: s.limit_days for s in item.process.steps},
+    )

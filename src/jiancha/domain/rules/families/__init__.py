@@ -1,0 +1,23 @@
+"""Rule families: each a pure function (rule, context) -> findings. `FAMILIES` names them for packs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from jiancha.domain.rules.families import evidence, item_status, penalty, procedure, time_limit
+from jiancha.domain.rules.model import Context, Finding, Rule
+
+Family = Callable[[Rule, Context], list[Finding]]
+
+FAMILIES: dict[str, Family] = {
+    "time_limit": time_limit.evaluate,
+    "procedure": procedure.evaluate,
+    "materials": evidence.materials,
+    "legal_basis": evidence.legal_basis,
+    "discretion": penalty.discretion,
+    "fees": penalty.fees,
+    "item_status": item_status.evaluate,
+}
+
+# Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
+TIMED = {"time_limit"}

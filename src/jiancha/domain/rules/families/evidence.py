@@ -1,0 +1,67 @@
+"""Materials and evidence (Sichuan §10(二)5, Shenzhen §12): required materials missing when a step
+closes, or a material of a closed step given again with other content; and a decision without
+its legal basis (Shenzhen §12, 无法定依据)."""
+
+from __future__ import annotations
+
+from jiancha.domain.events import Action
+from jiancha.domain.rules.model import Context, Finding, RecordedEvent, Rule
+
+
+def legal_basis(rule: Rule, ctx: Context) -> list[Finding]:
+    actions = set(rule.params.get("actions", ["approve", "decide", "reject"]))
+    return [
+        Finding(rule.id, rule.colour, e.occurred_at, {"step": e.step, "action": e.action.value}, (e.ref,))
+        for e in ctx.facts.events
+        if e.occurred_at <= ctx.now
+        and e.action.value in actions
+        and not str(e.attributes.get("legal_basis") or "").strip()
+    ]
+
+
+def _attached(e: RecordedEvent) -> list[tuple[str, str]]:
+    items = e.attributes.get("attachments") or []
+    return [(str(a.get("name")), str(a.get("sha256"))) for a in items if isinstance(a, dict)]
+
+
+def materials(rule: Rule, ctx: Context) -> list[Finding]:
+    check = str(rule.params.get("check", "missing"))  # missing | changed
+    steps = {s.code: s for s in ctx.facts.item.process.steps}
+    given: dict[str, dict[str, str]] = {}  # step -> material name -> hash
+    closed: set[str] = set()
+    found: list[Finding] = []
+    current: str | None = None
+    for e in ctx.facts.events:
+        if e.occurred_at > ctx.now:
+            break
+        target = str(e.attributes.get("to_step") or e.step) if e.action is Action.return_ else e.step
+        leaving = current is not None and target != current and e.action is not Action.resume
+        finishing = e.action in (Action.complete, Action.close)
+        for name, digest in _attached(e):
+            earlier = given.setdefault(e.step, {}).get(name)
+            if check == "changed" and e.step in closed and earlier is not None and earlier != digest:
+                found.append(
+                    Finding(
+                        rule.id,
+                        rule.colour,
+                        e.occurred_at,
+                        {"step": e.step, "material": name, "was": earlier, "now": digest},
+                        (e.ref,),
+                    )
+                )
+            given[e.step][name] = digest
+        for closing in ([current] if leaving else []) + ([target] if finishing else []):
+            if closing is None or closing in closed:
+                continue
+            closed.add(closing)
+            required = steps[closing].materials if closing in steps else ()
+            missing = [m for m in required if m not in given.get(closing, {})]
+            if check == "missing" and missing:
+                found.append(
+                    Finding(
+                        rule.id, rule.colour, e.occurred_at, {"step": closing, "missing": missing}, (e.ref,)
+                    )
+                )
+        if e.action is not Action.resume:
+            current = target
+    return found

@@ -1,0 +1,84 @@
+"""What a rule is, what it looks at, and what it finds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from jiancha.domain.catalogue import ItemStatus, PowerItem
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.events import Action
+
+
+class Colour(StrEnum):
+    """R-SIG-1: green on the due date, yellow for correctable faults or a deadline close, red for
+    serious faults or overdue (绿色预警 / 黄色纠错 / 红色纠错)."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a pack: a family in code, configured by data."""
+
+    id: str
+    family: str
+    colour: Colour
+    article: str  # the legal article it enforces, e.g. 深府〔2007〕32号 第十二条第（一）项
+    message_zh: str
+    message_en: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """A stored step event, as rules see it."""
+
+    source_system: str
+    event_id: str
+    step: str
+    action: Action
+    actor: str
+    post: str
+    occurred_at: datetime
+    received_at: datetime
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.source_system}/{self.event_id}"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything a rule may look at for one case: the catalogue version it is judged by, the
+    item's status then, and its events in the order they occurred."""
+
+    case_no: str
+    item: PowerItem
+    item_status: ItemStatus
+    received_at: datetime
+    events: tuple[RecordedEvent, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on a case: when the condition arose, and why (R-SIG-6)."""
+
+    rule_id: str
+    colour: Colour
+    at: datetime  # the instant the condition arose: an event's, or the deadline's passing
+    values: dict[str, Any] = field(default_factory=dict)  # the values that triggered it
+    events: tuple[str, ...] = ()  # refs of the triggering events
+    deadline: date | None = None  # the deadline it used, for time rules
+
+
+@dataclass(frozen=True)
+class Context:
+    facts: CaseFacts
+    calendar: WorkCalendar
+    now: datetime

@@ -1,0 +1,87 @@
+"""A rule pack: the rules of one jurisdiction, as data (R-SIG-7). Validated here, loaded by services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jiancha.domain.rules.families import FAMILIES
+from jiancha.domain.rules.model import Colour, Rule
+
+RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
+
+
+class RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RuleId
+    family: str
+    colour: Colour
+    article: Annotated[str, Field(min_length=1)]
+    message_zh: Annotated[str, Field(min_length=1)]
+    message_en: Annotated[str, Field(min_length=1)]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _family(self) -> RuleSpec:
+        if self.family not in FAMILIES:
+            raise ValueError(
+                f"未知的规则族 {self.family} | unknown rule family {self.family}; "
+                f"known: {', '.join(sorted(FAMILIES))}"
+            )
+        return self
+
+    def rule(self) -> Rule:
+        return Rule(
+            self.id, self.family, self.colour, self.article, self.message_zh, self.message_en, self.params
+        )
+
+
+class NotCheckable(BaseModel):
+    """An article the pack maps to no rule, with the reason a machine cannot check it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    article: str
+    reason_zh: str
+    reason_en: str
+
+
+class Pack(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pack: RuleId
+    title_zh: str
+    title_en: str
+    source: str = ""
+    rules: tuple[RuleSpec, ...]
+    not_checkable: tuple[NotCheckable, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Pack:
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError("规则编号重复 | rule ids repeat")
+        return self
+
+    def compiled(self) -> tuple[Rule, ...]:
+        return tuple(r.rule() for r in self.rules)
+
+    def warnings(self) -> tuple[tuple[str, int], ...]:
+        """(limit, working days ahead) at which a warning rule fires: the clock must wake then."""
+        found = {
+            (str(r.params.get("limit", "legal")), int(r.params.get("days_before", 3)))
+            for r in self.rules
+            if r.family == "time_limit" and r.params.get("stage") == "warn"
+        }
+        return tuple(sorted(found))
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """Fill a message template; a name the finding lacks stays visible instead of failing."""
+
+    class Keep(dict[str, Any]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.format_map(Keep(values))

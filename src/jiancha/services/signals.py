@@ -1,0 +1,243 @@
+"""Raising signals from the rule engine's findings (R-SIG-1, R-SIG-6) and reading them.
+
+A signal is raised once per case and rule, stamped with the instant its condition arose, carries
+its explanation (rule, article, values, triggering events, deadline), and is written to the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from jiancha.domain.catalogue import ItemStatus, PowerItem
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.events import Action
+from jiancha.domain.rules.engine import evaluate, first_per_rule
+from jiancha.domain.rules.model import CaseFacts, Context, Finding, RecordedEvent, Rule
+from jiancha.domain.rules.pack import Pack, render
+from jiancha.domain.timeutil import iso_local, iso_utc
+from jiancha.store.bulk import insert_many
+from jiancha.store.cases import chunks
+from jiancha.store.database import Database
+from jiancha.store.ledger import Entry, append
+from jiancha.store.tables import cases, events, item_versions, signals
+
+
+def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, CaseFacts]]:
+    """Each case's row and the facts its rules look at."""
+    out: dict[int, tuple[Any, CaseFacts]] = {}
+    items: dict[int, PowerItem] = {}
+    for part in chunks(list(case_ids)):
+        rows = conn.execute(
+            select(
+                cases.c.id,
+                cases.c.case_no,
+                cases.c.department_code,
+                cases.c.received_at,
+                cases.c.item_version_id,
+                item_versions.c.content,
+                item_versions.c.status,
+            )
+            .join(item_versions, item_versions.c.id == cases.c.item_version_id)
+            .where(cases.c.id.in_(part))
+        ).all()
+        evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
+        for e in conn.execute(
+            select(events)
+            .where(events.c.case_id.in_(part))
+            .order_by(events.c.case_id, events.c.occurred_at, events.c.id)
+        ):
+            evs[e.case_id].append(
+                RecordedEvent(
+                    e.source_system,
+                    e.event_id,
+                    e.step,
+                    Action(e.action),
+                    e.actor,
+                    e.post,
+                    e.occurred_at,
+                    e.received_at,
+                    e.attributes,
+                )
+            )
+        for r in rows:
+            if r.item_version_id not in items:
+                items[r.item_version_id] = PowerItem.model_validate(r.content)
+            out[r.id] = (
+                r,
+                CaseFacts(
+                    r.case_no, items[r.item_version_id], ItemStatus(r.status), r.received_at, tuple(evs[r.id])
+                ),
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Raised:
+    case_no: str
+    rule_id: str
+    colour: str
+    raised_at: datetime
+
+
+def raise_signals(
+    conn: Connection,
+    pack: Pack,
+    case_ids: Sequence[int],
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    timed_only: bool = False,
+) -> list[Raised]:
+    """Evaluate the pack on the given cases and raise what is new, inside the caller's transaction."""
+    if not case_ids:
+        return []
+    rules = {r.id: r for r in pack.compiled()}
+    facts = facts_of(conn, case_ids)
+    existing: set[tuple[int, str]] = set()
+    for part in chunks(list(case_ids)):
+        existing.update(
+            (int(c), str(r))
+            for c, r in conn.execute(
+                select(signals.c.case_id, signals.c.rule_id).where(signals.c.case_id.in_(part))
+            )
+        )
+    new: list[tuple[Any, Finding, Rule]] = []
+    for case_id, (row, case_facts) in facts.items():
+        found = evaluate(rules.values(), Context(case_facts, calendar, now), timed_only=timed_only)
+        for f in first_per_rule(found):
+            if (case_id, f.rule_id) not in existing:
+                new.append((row, f, rules[f.rule_id]))
+    if not new:
+        return []
+    records = [_record(pack, row, f, rule) for row, f, rule in new]
+    seqs = append(
+        conn, [Entry("signal", f"signal:{rec['case_no']}/{rec['rule_id']}", rec) for rec in records], now
+    )
+    insert_many(
+        conn,
+        signals,
+        [
+            {
+                "case_id": row.id,
+                "case_no": row.case_no,
+                "department_code": row.department_code,
+                "pack": pack.pack,
+                "rule_id": f.rule_id,
+                "family": rule.family,
+                "colour": f.colour.value,
+                "state": "open",
+                "raised_at": f.at,
+                "recorded_at": now,
+                "deadline": f.deadline,
+                "article": rule.article,
+                "message_zh": rec["message_zh"],
+                "message_en": rec["message_en"],
+                "explanation": rec["explanation"],
+                "ledger_seq": seq,
+            }
+            for (row, f, rule), rec, seq in zip(new, records, seqs, strict=True)
+        ],
+    )
+    return [Raised(row.case_no, f.rule_id, f.colour.value, f.at) for row, f, _ in new]
+
+
+def _record(pack: Pack, row: Any, f: Finding, rule: Rule) -> dict[str, Any]:
+    values = {"case_no": row.case_no, **f.values}
+    shown = {k: ("、".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}
+    return {
+        "v": 1,
+        "case_no": row.case_no,
+        "pack": pack.pack,
+        "rule_id": f.rule_id,
+        "family": rule.family,
+        "colour": f.colour.value,
+        "raised_at": iso_utc(f.at),
+        "article": rule.article,
+        "message_zh": render(rule.message_zh, shown),
+        "message_en": render(rule.message_en, shown),
+        "explanation": {
+            "rule": f.rule_id,
+            "article": rule.article,
+            "values": f.values,
+            "events": list(f.events),
+            "deadline": f.deadline.isoformat() if f.deadline else None,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class SignalFilter:
+    colour: str | None = None
+    state: str | None = None
+    rule_id: str | None = None
+    department_code: str | None = None
+    case_no: str | None = None
+
+
+def list_signals(
+    db: Database, f: SignalFilter, limit: int = 100, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    conditions = [
+        c
+        for c in (
+            signals.c.colour == f.colour if f.colour else None,
+            signals.c.state == f.state if f.state else None,
+            signals.c.rule_id == f.rule_id if f.rule_id else None,
+            signals.c.department_code == f.department_code if f.department_code else None,
+            signals.c.case_no == f.case_no if f.case_no else None,
+        )
+        if c is not None
+    ]
+    with db.read() as conn:
+        total = conn.execute(select(func.count()).select_from(signals).where(*conditions)).scalar_one()
+        rows = conn.execute(
+            select(signals)
+            .where(*conditions)
+            .order_by(signals.c.raised_at.desc(), signals.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return int(total), [signal_view(r) for r in rows]
+
+
+def signal_view(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "case_no": r.case_no,
+        "department_code": r.department_code,
+        "pack": r.pack,
+        "rule_id": r.rule_id,
+        "family": r.family,
+        "colour": r.colour,
+        "state": r.state,
+        "raised_at": iso_local(r.raised_at),
+        "recorded_at": iso_local(r.recorded_at),
+        "deadline": r.deadline.isoformat() if r.deadline else None,
+        "article": r.article,
+        "message_zh": r.message_zh,
+        "message_en": r.message_en,
+        "explanation": r.explanation,
+        "ledger_seq": r.ledger_seq,
+    }
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.read() as conn:
+        return {
+            str(c): int(n)
+            for c, n in conn.execute(select(signals.c.colour, func.count()).group_by(signals.c.colour))
+        }
+
+
+def case_ids(conn: Connection, case_nos: Iterable[str]) -> list[int]:
+    found: list[int] = []
+    for part in chunks(sorted(set(case_nos))):
+        found.extend(
+            int(x) for x in conn.execute(select(cases.c.id).where(cases.c.case_no.in_(part))).scalars()
+        )
+    return found
