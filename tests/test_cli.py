@@ -157,3 +157,15 @@ def test_an_events_file_with_a_bad_row_deep_inside_writes_nothing(database_url: 
     with db.read() as conn:
         assert conn.execute(select(func.count()).select_from(events)).scalar_one() == 0
     db.dispose()
+
+
+def test_signals_are_listed_as_json_naming_their_rule(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_bytes(write_catalogue(sample_items(), "json"))
+    run(database_url, "import", str(catalogue))
+    run(database_url, "import", str(events_file(tmp_path, 8)))
+    doc = orjson.loads(run(database_url, "signals", "--json").stdout)
+    assert doc["total"] == len(doc["signals"]) > 0
+    assert {s["rule_id"] for s in doc["signals"]} >= {"TL-LEGAL-OVERDUE"}
+    assert all(s["explanation"]["rule"] == s["rule_id"] for s in doc["signals"])

@@ -144,6 +144,32 @@ def verify() -> None:
         raise typer.Exit(code=1)
 
 
+@app.command("signals")
+def list_signals(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document: counts and signals.")] = False,
+    colour: Annotated[str | None, typer.Option(help="green, yellow or red")] = None,
+    rule: Annotated[str | None, typer.Option(help="a rule id, e.g. TL-LEGAL-OVERDUE")] = None,
+    case_no: Annotated[str | None, typer.Option(help="one case")] = None,
+    limit: Annotated[int, typer.Option(help="at most this many")] = 1000,
+) -> None:
+    """List signals, newest first, with their explanations."""
+    from jiancha.services import signals
+
+    db = _db()
+    total, rows = signals.list_signals(
+        db, signals.SignalFilter(colour=colour, rule_id=rule, case_no=case_no), limit
+    )
+    if as_json:
+        doc = {"total": total, "counts": signals.counts(db), "signals": rows}
+        typer.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['raised_at']}  {r['colour']:6s} {r['rule_id']:18s} {r['case_no']:24s} {r['message_zh']}"
+        )
+    typer.echo(f"{total} signals")
+
+
 @app.command()
 def sweep() -> None:
     """Run the clock once: handle every case whose next check has come."""

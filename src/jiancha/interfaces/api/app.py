@@ -12,7 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from jiancha import __version__
-from jiancha.interfaces.api import errors, routes_calendar, routes_cases, routes_catalogue, routes_ledger
+from jiancha.interfaces.api import (
+    errors,
+    routes_calendar,
+    routes_cases,
+    routes_catalogue,
+    routes_ledger,
+    routes_signals,
+)
 from jiancha.store.database import Database
 
 
@@ -65,7 +72,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     app.state.db = database
     errors.install(app)
     app.middleware("http")(refuse_nul)
-    for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger):
+    for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger, routes_signals):
         app.include_router(module.router, prefix="/api/v1")
 
     _document_raw_bodies(app)

@@ -1,0 +1,92 @@
+"""Signals through the real pipeline: raised on ingest and by the clock, once per case and rule,
+stamped when their condition arose, explained, ledgered, and readable through API and CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from jiancha.interfaces.api import create_app
+from jiancha.services import clock, ingest, integrity, signals
+from jiancha.store.database import Database
+from jiancha.store.tables import ledger
+from jiancha.store.tables import signals as signal_table
+
+from .conftest import event
+
+
+def push(db: Database, *evs: dict[str, object]) -> ingest.BatchResult:
+    return ingest.ingest_events(db, ingest.validate_events(list(evs)))
+
+
+def raised(db: Database, case_no: str = "C-1") -> dict[str, dict[str, object]]:
+    _, rows = signals.list_signals(db, signals.SignalFilter(case_no=case_no))
+    return {str(r["rule_id"]): r for r in rows}
+
+
+def test_an_irregular_event_raises_its_signal_on_arrival_with_an_explanation(db: Database) -> None:
+    result = push(db, event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
+    assert result.signals >= 2
+    got = raised(db)
+    skipped = got["PR-SKIPPED"]
+    assert skipped["colour"] == "red" and skipped["state"] == "open"
+    assert skipped["raised_at"] == "2026-09-15T09:00:00+08:00"
+    assert skipped["explanation"]["values"]["skipped"] == ["undertake", "review"]  # type: ignore[index]
+    assert skipped["explanation"]["events"] == ["SYS-A/E-2"]  # type: ignore[index]
+    assert "跳过必经环节" in str(skipped["message_zh"]) and "skipping" in str(skipped["message_en"])
+    assert "EV-LEGAL-BASIS" in got and "EV-MISSING" in got
+
+
+def test_a_rule_speaks_once_per_case(db: Database) -> None:
+    push(db, event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
+    push(db, event(3, step="approve", action="approve", post="批准岗", at="2026-09-16T09:00:00+08:00"))
+    with db.read() as conn:
+        rules = [
+            r for (r,) in conn.execute(select(signal_table.c.rule_id).where(signal_table.c.case_no == "C-1"))
+        ]
+    assert len(rules) == len(set(rules))
+
+
+def test_after_days_of_downtime_one_sweep_raises_what_was_missed_at_its_true_instant(db: Database) -> None:
+    accepted = datetime(2026, 9, 14, 2, tzinfo=UTC)  # 10:00 in Shanghai, the moment it arrived
+    ingest.ingest_events(db, ingest.validate_events([event(1, at="2026-09-14T09:00:00+08:00")]), now=accepted)
+    assert not raised(db), "nothing is due on the day of acceptance"
+    # The worker was down from 15 September until 20 October; one sweep catches up.
+    assert clock.sweep(db, datetime(2026, 10, 20, 4, tzinfo=UTC)) == 1
+    got = raised(db)
+    assert got["TL-LEGAL-OVERDUE"]["raised_at"] == "2026-10-17T00:00:00+08:00"
+    assert got["TL-LEGAL-WARN"]["raised_at"] == "2026-10-13T00:00:00+08:00"
+    assert got["TL-PROMISED-DUE"]["raised_at"] == "2026-09-28T00:00:00+08:00"
+    assert got["TL-LEGAL-OVERDUE"]["deadline"] == "2026-10-16"
+    assert clock.sweep(db, datetime(2026, 10, 20, 5, tzinfo=UTC)) == 0, "nothing due twice"
+
+
+def test_every_signal_is_in_the_ledger_and_verify_still_passes(db: Database) -> None:
+    push(db, event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
+    with db.read() as conn:
+        seqs = set(conn.execute(select(signal_table.c.ledger_seq)).scalars())
+        kinds = {s: k for s, k in conn.execute(select(ledger.c.seq, ledger.c.kind))}
+    assert seqs and all(kinds[s] == "signal" for s in seqs)
+    assert integrity.check(db).ok
+
+
+def test_signals_through_the_api(db: Database) -> None:
+    push(db, event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
+    with TestClient(create_app(db)) as client:
+        body = client.get("/api/v1/signals", params={"colour": "red"}).json()
+        assert body["total"] >= 1 and all(s["colour"] == "red" for s in body["signals"])
+        assert body["counts"]["red"] == body["total"]
+        assert client.get("/api/v1/signals", params={"colour": "purple"}).status_code == 422
+
+
+def test_an_overdue_completed_case_is_red_at_its_deadline(db: Database) -> None:
+    push(
+        db,
+        event(1, at="2026-09-14T09:00:00+08:00"),
+        event(2, step="complete", action="complete", at="2026-10-20T09:00:00+08:00"),
+    )
+    red = raised(db)["TL-LEGAL-OVERDUE"]
+    assert red["raised_at"] == "2026-10-17T00:00:00+08:00"
+    assert red["explanation"]["values"]["completed_at"].startswith("2026-10-20")  # type: ignore[index]
