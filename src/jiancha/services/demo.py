@@ -4,14 +4,16 @@ that departmental systems use, so the demo exercises the real ingest path."""
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
-from jiancha.domain.catalogue import CatalogueChange, ChangeKind
+from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.domain.timeutil import utcnow
+from jiancha.services import attachments, catalogue, clock, ingest, organisation
 from jiancha.services import calendar as calendar_service
-from jiancha.services import catalogue, clock, ingest, organisation
 from jiancha.services.demo_data import CITY, build_demo
 from jiancha.store.database import Database
 from jiancha.store.tables import cases, regions
@@ -44,11 +46,50 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     )
     for start in range(0, len(data.cases), BATCH):
         ingest.register_cases(db, data.cases[start : start + BATCH])
-    for start in range(0, len(data.events), BATCH):
-        ingest.ingest_events(db, ingest.validate_events(data.events[start : start + BATCH]))
-        log.info("demo: %d of %d events", min(start + BATCH, len(data.events)), len(data.events))
+    events = _with_materials(db, data.items, data.events)
+    for start in range(0, len(events), BATCH):
+        batch = ingest.validate_events(events[start : start + BATCH])
+        # Replay history on its own clock, as if each batch arrived when its events happened: a case
+        # is judged with what was known then, not with its future already in view.
+        ingest.ingest_events(db, batch, now=min(now, max(e.occurred_at for e in batch)))
+        log.info("demo: %d of %d events", min(start + BATCH, len(events)), len(events))
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(data.cases)} cases, {len(data.events)} events"
     )
+
+
+def _with_materials(
+    db: Database, items: list[PowerItem], events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Attach each step's required materials at the first event of that step, as a hall's system
+    would upload them; about one case in thirty forgets one, which the materials rule catches."""
+    materials = {i.code: {s.code: s.materials for s in i.process.steps} for i in items}
+    hashes: dict[str, str] = {}
+    for names in {m for steps in materials.values() for ms in steps.values() for m in ms}:
+        hashes[names], _ = attachments.store(
+            db,
+            f"示范材料：{names}".encode(),
+            filename=f"{names}.txt",
+            media_type="text/plain; charset=utf-8",
+            uploaded_by="demo",
+        )
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in events:
+        needed = materials.get(e["item_code"], {}).get(e["step"], ())
+        key = (e["case_no"], e["step"])
+        if needed and key not in seen:
+            seen.add(key)
+            forgetful = zlib.crc32(e["case_no"].encode()) % 30 == 0
+            given = needed[1:] if forgetful else needed
+            e = {
+                **e,
+                "attributes": {
+                    **e.get("attributes", {}),
+                    "attachments": [{"name": m, "sha256": hashes[m]} for m in given],
+                },
+            }
+        out.append(e)
+    return out

@@ -276,6 +276,7 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         new_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         closed_steps: dict[str, list[tuple[str, datetime]]] = {}
+        folded: dict[str, tuple[CaseState, Deadlines]] = {}  # as of now, for the rules
         fallback: set[int] = set()
         for case_no, evs in by_case.items():
             evs.sort(key=lambda e: e.occurred_at)
@@ -296,6 +297,8 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
                     updates.append({"id": row.id, **diff})
             closed_steps[case_no] = closed
             fallback.update(due.fallback_years)
+            if state.last_event_at is None or state.last_event_at <= now:
+                folded[case_no] = (state, due)
         new_ids = case_store.insert_cases(conn, new_rows)
         case_ids = {no: (stored[no].id if no in stored else new_ids[no]) for no in by_case}
         closures = [{"c": case_ids[no], "s": s, "at": at} for no, cl in closed_steps.items() for s, at in cl]
@@ -325,7 +328,10 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         case_store.update_states(conn, updates)
         _attach(conn, fresh, seqs, case_ids, closures)
         # -- the rules of the pack in force, on every case the batch touched (R-SIG-3) -----------
-        result.signals = len(signals.raise_signals(conn, pack, list(case_ids.values()), calendar, now))
+        known = {case_ids[no]: f for no, f in folded.items()}
+        result.signals = len(
+            signals.raise_signals(conn, pack, list(case_ids.values()), calendar, now, folded=known)
+        )
         result.calendar_fallback = tuple(sorted(fallback))
     calendar_service.warn_fallback(result.calendar_fallback)
     return result

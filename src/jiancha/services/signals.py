@@ -15,8 +15,10 @@ from sqlalchemy import Connection, func, select
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.clock.deadlines import CaseState, Deadlines
 from jiancha.domain.events import Action
 from jiancha.domain.rules.engine import evaluate, first_per_rule
+from jiancha.domain.rules.families import TIMED
 from jiancha.domain.rules.model import CaseFacts, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import iso_local, iso_utc
@@ -92,11 +94,13 @@ def raise_signals(
     now: datetime,
     *,
     timed_only: bool = False,
+    folded: dict[int, tuple[CaseState, Deadlines]] | None = None,
 ) -> list[Raised]:
-    """Evaluate the pack on the given cases and raise what is new, inside the caller's transaction."""
-    if not case_ids:
+    """Evaluate the pack on the given cases and raise what is new, inside the caller's transaction.
+    `folded` gives the state and deadlines as of `now` of cases the caller has just folded."""
+    rules = {r.id: r for r in pack.compiled() if not timed_only or r.family in TIMED}
+    if not case_ids or not rules:
         return []
-    rules = {r.id: r for r in pack.compiled()}
     facts = facts_of(conn, case_ids)
     existing: set[tuple[int, str]] = set()
     for part in chunks(list(case_ids)):
@@ -108,7 +112,8 @@ def raise_signals(
         )
     new: list[tuple[Any, Finding, Rule]] = []
     for case_id, (row, case_facts) in facts.items():
-        found = evaluate(rules.values(), Context(case_facts, calendar, now), timed_only=timed_only)
+        known = (folded or {}).get(case_id)
+        found = evaluate(rules.values(), Context(case_facts, calendar, now, known), timed_only=timed_only)
         for f in first_per_rule(found):
             if (case_id, f.rule_id) not in existing:
                 new.append((row, f, rules[f.rule_id]))

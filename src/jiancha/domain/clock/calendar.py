@@ -82,6 +82,13 @@ class WorkCalendar:
         """The working day that has `end` as its n-th following working day (n = 0 gives `end`)."""
         if n <= 0:
             return end
+        key = (end, -n)
+        known = self._added.get(key)
+        if known is None:
+            known = self._added[key] = self._subtract(end, n)
+        return known
+
+    def _subtract(self, end: date, n: int) -> date:
         workdays = self._ensure(end - timedelta(days=n * 2 + 60), end)
         i = bisect_right(workdays, end.toordinal()) - 1 - n
         if i < 0:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.clock.deadlines import CaseState, Deadlines, StepEvent, deadlines, fold, limits_of
 from jiancha.domain.events import Action
 
 
@@ -82,3 +84,23 @@ class Context:
     facts: CaseFacts
     calendar: WorkCalendar
     now: datetime
+    # The state and deadlines as of `now` when the caller has just computed them (ingestion does).
+    prefolded: tuple[CaseState, Deadlines] | None = None
+
+    @cached_property
+    def folded(self) -> tuple[CaseState, Deadlines]:
+        """The case's state and deadlines as of `now`, computed once for all time rules."""
+        if self.prefolded is not None:
+            return self.prefolded
+        limits = limits_of(self.facts.item)
+        steps = [
+            StepEvent(e.step, e.action, e.occurred_at, e.attributes)
+            for e in self.facts.events
+            if e.occurred_at <= self.now
+        ]
+        state = (
+            fold(self.facts.received_at, steps, limits, self.calendar)
+            if steps
+            else CaseState(received_at=self.facts.received_at)
+        )
+        return state, deadlines(state, limits, self.calendar)

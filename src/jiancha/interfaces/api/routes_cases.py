@@ -9,14 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
-from jiancha.domain.timeutil import utcnow
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
+from jiancha.services import attachments as attachment_store
 from jiancha.services import ingest, queries
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
@@ -117,28 +115,20 @@ def post_attachment(
         raise Rejected("empty_body", "附件内容为空", "the attachment is empty", status=400)
     if len(content) > MAX_ATTACHMENT:
         raise Rejected("too_large", "附件过大", "the attachment is too large", status=413)
-    digest = hashlib.sha256(content).hexdigest()
-    if x_sha256 is not None and x_sha256.lower() != digest:
+    if x_sha256 is not None and x_sha256.lower() != hashlib.sha256(content).hexdigest():
         raise Rejected(
             "hash_mismatch",
             "附件内容与声明的 SHA-256 不符，可能在传输中损坏",
             "the content does not match the declared SHA-256",
             status=422,
         )
-    media_type = request.headers.get("content-type", "application/octet-stream")[:200]
-    with db.write() as conn:
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(attachments).values(
-            sha256=digest,
-            size=len(content),
-            media_type=media_type,
-            filename=x_filename,
-            content=content,
-            uploaded_at=utcnow(),
-            uploaded_by=x_source_system or "unknown",
-        )
-        returning = stmt.on_conflict_do_nothing(index_elements=["sha256"]).returning(attachments.c.sha256)
-        created = conn.execute(returning).first() is not None
+    digest, created = attachment_store.store(
+        db,
+        content,
+        filename=x_filename,
+        uploaded_by=x_source_system or "unknown",
+        media_type=request.headers.get("content-type", "application/octet-stream"),
+    )
     return JSONResponse(
         {"sha256": digest, "size": len(content), "status": "created" if created else "duplicate"},
         status_code=201 if created else 200,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jiancha.domain.clock.deadlines import CaseState, CaseStatus, StepEvent, deadlines, fold, limits_of
+from jiancha.domain.clock.deadlines import CaseState, CaseStatus, limits_of
 from jiancha.domain.rules.model import Context, Finding, Rule
 from jiancha.domain.timeutil import end_of_local_day, start_of_local_day
 
@@ -17,25 +17,12 @@ from jiancha.domain.timeutil import end_of_local_day, start_of_local_day
 def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
     limit = str(rule.params.get("limit", "legal"))  # legal | promised | step
     stage = str(rule.params.get("stage", "overdue"))  # due | warn | overdue
-    facts, calendar = ctx.facts, ctx.calendar
-    limits = limits_of(facts.item)
-    steps = [
-        StepEvent(e.step, e.action, e.occurred_at, e.attributes)
-        for e in facts.events
-        if e.occurred_at <= ctx.now
-    ]
-    state = (
-        fold(facts.received_at, steps, limits, calendar)
-        if steps
-        else CaseState(received_at=facts.received_at)
-    )
+    calendar = ctx.calendar
+    limits = limits_of(ctx.facts.item)
+    state, computed = ctx.folded
     if state.status is CaseStatus.rejected:
         return []
-    due = {
-        "legal": deadlines(state, limits, calendar).legal_due,
-        "promised": deadlines(state, limits, calendar).promised_due,
-        "step": deadlines(state, limits, calendar).step_due,
-    }[limit]
+    due = {"legal": computed.legal_due, "promised": computed.promised_due, "step": computed.step_due}[limit]
     if due is None:
         return []
     if stage == "overdue":
