@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -173,18 +174,30 @@ class ProcessDefinition(_Model):
                     raise ValueError(f"流转引用了未定义的环节 {name} | transition names unknown step {name}")
         return self
 
+    # Computed once per definition (a catalogue version serves many cases): rules ask on every case.
+    @cached_property
+    def _ordered(self) -> tuple[Step, ...]:
+        return tuple(sorted(self.steps, key=lambda s: s.order))
+
+    @cached_property
+    def by_code(self) -> dict[str, Step]:
+        return {s.code: s for s in self.steps}
+
+    @cached_property
+    def _moves(self) -> frozenset[tuple[str, str]]:
+        moves = {(a.code, b.code) for a, b in itertools.pairwise(self._ordered)}
+        moves |= {(t.from_step, t.to_step) for t in self.transitions}
+        return frozenset(moves)
+
     def ordered(self) -> list[Step]:
-        return sorted(self.steps, key=lambda s: s.order)
+        return list(self._ordered)
 
     def step(self, code: str) -> Step | None:
-        return next((s for s in self.steps if s.code == code), None)
+        return self.by_code.get(code)
 
-    def allowed_moves(self) -> set[tuple[str, str]]:
+    def allowed_moves(self) -> frozenset[tuple[str, str]]:
         """Forward to the next step is always allowed; anything else only when listed."""
-        ordered = self.ordered()
-        moves = {(a.code, b.code) for a, b in itertools.pairwise(ordered)}
-        moves |= {(t.from_step, t.to_step) for t in self.transitions}
-        return moves
+        return self._moves
 
 
 class PowerItem(_Model):

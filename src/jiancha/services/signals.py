@@ -28,6 +28,20 @@ from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
 from jiancha.store.tables import cases, events, item_versions, signals
 
+FACT_COLUMNS = [
+    "id",
+    "case_id",
+    "source_system",
+    "event_id",
+    "step",
+    "action",
+    "actor",
+    "post",
+    "occurred_at",
+    "received_at",
+    "attributes",
+]
+
 
 def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, CaseFacts]]:
     """Each case's row and the facts its rules look at."""

@@ -10,7 +10,7 @@ from jiancha.domain.rules.model import Context, Finding, Rule
 def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
     check = str(rule.params.get("check", "order"))  # order | rollback | post | unknown_step
     process = ctx.facts.item.process
-    by_code = {s.code: s for s in process.steps}
+    by_code = process.by_code
     ordered = process.ordered()
     moves = process.allowed_moves()
     found: list[Finding] = []
