@@ -22,7 +22,7 @@ from jiancha.domain.rules.families import TIMED
 from jiancha.domain.rules.model import CaseFacts, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import iso_local, iso_utc
-from jiancha.store.bulk import insert_many
+from jiancha.store.bulk import insert_many, select_in
 from jiancha.store.cases import chunks
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
@@ -43,52 +43,49 @@ FACT_COLUMNS = [
 ]
 
 
+CASE_COLUMNS = ["id", "case_no", "department_code", "received_at", "item_version_id"]
+FACT_COLUMNS = [
+    "id",
+    "case_id",
+    "source_system",
+    "event_id",
+    "step",
+    "action",
+    "actor",
+    "post",
+    "occurred_at",
+    "received_at",
+    "attributes",
+]
+
+
 def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, CaseFacts]]:
-    """Each case's row and the facts its rules look at."""
+    """Each case's row and the facts its rules look at. A catalogue version is read and parsed
+    once, however many cases it judges."""
+    rows = select_in(conn, cases, CASE_COLUMNS, "id", list(case_ids))
+    version_ids = sorted({r.item_version_id for r in rows})
+    versions = select_in(conn, item_versions, ["id", "content", "status"], "id", version_ids)
+    items = {v.id: (PowerItem.model_validate(v.content), ItemStatus(v.status)) for v in versions}
+    evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
+    found = select_in(conn, events, FACT_COLUMNS, "case_id", [r.id for r in rows])
+    for e in sorted(found, key=lambda e: (e.case_id, e.occurred_at, e.id)):
+        evs[e.case_id].append(
+            RecordedEvent(
+                e.source_system,
+                e.event_id,
+                e.step,
+                Action(e.action),
+                e.actor,
+                e.post,
+                e.occurred_at,
+                e.received_at,
+                e.attributes,
+            )
+        )
     out: dict[int, tuple[Any, CaseFacts]] = {}
-    items: dict[int, PowerItem] = {}
-    for part in chunks(list(case_ids)):
-        rows = conn.execute(
-            select(
-                cases.c.id,
-                cases.c.case_no,
-                cases.c.department_code,
-                cases.c.received_at,
-                cases.c.item_version_id,
-                item_versions.c.content,
-                item_versions.c.status,
-            )
-            .join(item_versions, item_versions.c.id == cases.c.item_version_id)
-            .where(cases.c.id.in_(part))
-        ).all()
-        evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
-        for e in conn.execute(
-            select(events)
-            .where(events.c.case_id.in_(part))
-            .order_by(events.c.case_id, events.c.occurred_at, events.c.id)
-        ):
-            evs[e.case_id].append(
-                RecordedEvent(
-                    e.source_system,
-                    e.event_id,
-                    e.step,
-                    Action(e.action),
-                    e.actor,
-                    e.post,
-                    e.occurred_at,
-                    e.received_at,
-                    e.attributes,
-                )
-            )
-        for r in rows:
-            if r.item_version_id not in items:
-                items[r.item_version_id] = PowerItem.model_validate(r.content)
-            out[r.id] = (
-                r,
-                CaseFacts(
-                    r.case_no, items[r.item_version_id], ItemStatus(r.status), r.received_at, tuple(evs[r.id])
-                ),
-            )
+    for r in rows:
+        item, status = items[r.item_version_id]
+        out[r.id] = (r, CaseFacts(r.case_no, item, status, r.received_at, tuple(evs[r.id])))
     return out
 
 
