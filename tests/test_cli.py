@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -15,9 +16,9 @@ import orjson
 from sqlalchemy import func, select, text
 
 from jiancha.interfaces.files.catalogue_files import write_catalogue
-from jiancha.services import integrity
+from jiancha.services import ingest, integrity
 from jiancha.store.database import Database
-from jiancha.store.tables import events
+from jiancha.store.tables import events, signals
 
 from .conftest import drop_ledger_triggers, event, sample_items
 
@@ -169,3 +170,36 @@ def test_signals_are_listed_as_json_naming_their_rule(database_url: str, tmp_pat
     assert doc["total"] == len(doc["signals"]) > 0
     assert {s["rule_id"] for s in doc["signals"]} >= {"TL-LEGAL-OVERDUE"}
     assert all(s["explanation"]["rule"] == s["rule_id"] for s in doc["signals"])
+
+
+def test_two_workers_sweeping_at_once_never_raise_a_signal_twice(database_url: str, tmp_path: Path) -> None:
+    """Two `jiancha sweep` processes started together over the same due cases."""
+    run(database_url, "db", "upgrade")
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_bytes(write_catalogue(sample_items(), "json"))
+    run(database_url, "import", str(catalogue))
+    db = Database(database_url)
+    lines = events_file(tmp_path, 4000).read_bytes().splitlines()
+    # Accepted long ago but judged as of that day: every case is due for the clock now.
+    for start in range(0, len(lines), 1000):
+        batch = ingest.validate_events([orjson.loads(x) for x in lines[start : start + 1000]])
+        ingest.ingest_events(db, batch, now=datetime(2026, 9, 14, 2, tzinfo=UTC))
+    env = {**os.environ, "JIANCHA_DATABASE_URL": database_url}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "jiancha", "sweep"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [w.communicate(timeout=300) for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    handled = sum(int(out.split()[0]) for out, _ in outputs)
+    assert handled == 1000, outputs  # each of the 1,000 due cases claimed by exactly one worker
+    with db.read() as conn:
+        rows = conn.execute(select(signals.c.case_id, signals.c.rule_id)).all()
+    assert rows and len(rows) == len(set(rows))
+    db.dispose()

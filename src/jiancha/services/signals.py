@@ -25,7 +25,7 @@ from jiancha.domain.timeutil import iso_local, iso_utc
 from jiancha.store.bulk import insert_many, select_in
 from jiancha.store.cases import chunks
 from jiancha.store.database import Database
-from jiancha.store.ledger import Entry, append
+from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import cases, events, item_versions, signals
 
 FACT_COLUMNS = [
@@ -112,6 +112,9 @@ def raise_signals(
     rules = {r.id: r for r in pack.compiled() if not timed_only or r.family in TIMED}
     if not case_ids or not rules:
         return []
+    # Take the chain's lock before looking at what exists: two workers (or a worker and an
+    # ingester) then see each other's signals and never raise the same one twice.
+    lock(conn)
     facts = facts_of(conn, case_ids)
     existing: set[tuple[int, str]] = set()
     for part in chunks(list(case_ids)):
