@@ -185,3 +185,43 @@ def test_every_shipped_pack_loads_and_its_messages_fill_in(name: str) -> None:
     for rule in pack.rules:
         assert "{case_no}" in rule.message_zh or "{item}" in rule.message_zh
         assert render(rule.message_en, {"case_no": "C-1"}).count("C-1") <= 1
+
+
+def _arrived(n: int, step: str, action: str, day: str, received: str, post: str = "") -> RecordedEvent:
+    return RecordedEvent(
+        "SYS",
+        f"E{n}",
+        step,
+        Action(action),
+        "张三",
+        post,
+        at(day),
+        at(received),
+        {"legal_basis": "x"} if action == "approve" else {},
+    )
+
+
+def test_an_event_reported_days_after_it_happened_is_late_entry() -> None:
+    events = [
+        _arrived(1, "accept", "accept", "2026-09-14", "2026-09-14", "受理岗"),
+        _arrived(2, "undertake", "undertake", "2026-09-15", "2026-09-18", "承办岗"),
+    ]
+    f = findings(events, "2026-09-18")["EVD-LATE-ENTRY"]
+    assert f.values["delay_hours"] == 72.0 and f.at == at("2026-09-18")  # type: ignore[attr-defined]
+
+
+def test_a_case_first_seen_already_completed_and_all_in_one_minute_is_flagged() -> None:
+    steps = [
+        ("accept", "受理岗"),
+        ("undertake", "承办岗"),
+        ("review", "审核岗"),
+        ("approve", "批准岗"),
+        ("complete", "受理岗"),
+    ]
+    events = [_arrived(k, s, s, "2026-09-14", "2026-09-14", p) for k, (s, p) in enumerate(steps)]
+    f = findings(events, "2026-09-15")
+    assert "EVD-BORN-DONE" in f and f["EVD-SAME-MINUTE"].values["steps"] == 5  # type: ignore[attr-defined]
+    spread = [
+        _arrived(k, s, s, f"2026-09-{14 + k}", f"2026-09-{14 + k}", p) for k, (s, p) in enumerate(steps)
+    ]
+    assert not {"EVD-BORN-DONE", "EVD-SAME-MINUTE", "EVD-LATE-ENTRY"} & set(findings(spread, "2026-09-30"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jiancha.domain.rules.families import evidence, item_status, penalty, procedure, time_limit
+from jiancha.domain.rules.families import evasion, evidence, item_status, penalty, procedure, time_limit
 from jiancha.domain.rules.model import Context, Finding, Rule
 
 Family = Callable[[Rule, Context], list[Finding]]
@@ -17,6 +17,9 @@ FAMILIES: dict[str, Family] = {
     "discretion": penalty.discretion,
     "fees": penalty.fees,
     "item_status": item_status.evaluate,
+    "late_entry": evasion.late_entry,
+    "born_completed": evasion.born_completed,
+    "same_instant": evasion.same_instant,
 }
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.

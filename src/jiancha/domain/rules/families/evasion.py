@@ -1,0 +1,75 @@
+"""Evading supervision (规避监督, R-EVD-1..2), as far as one case shows it: data reported late
+(应报未报、不及时报送), a case that first reaches the platform already finished, and "virtual"
+handling whose steps all carry the same minute (虚拟运行)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from jiancha.domain.events import TERMINAL_ACTIONS
+from jiancha.domain.rules.model import Context, Finding, Rule
+
+
+def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
+    """An event that reached the platform more than `hours` after it happened."""
+    limit = timedelta(hours=float(rule.params.get("hours", 24)))
+    for e in ctx.facts.events:
+        delay = e.received_at - e.occurred_at
+        if e.received_at <= ctx.now and delay > limit:
+            return [
+                Finding(
+                    rule.id,
+                    rule.colour,
+                    e.received_at,
+                    {
+                        "step": e.step,
+                        "delay_hours": round(delay.total_seconds() / 3600, 1),
+                        "limit_hours": limit.total_seconds() / 3600,
+                    },
+                    (e.ref,),
+                )
+            ]
+    return []
+
+
+def born_completed(rule: Rule, ctx: Context) -> list[Finding]:
+    """When the platform first heard of the case, it was already finished."""
+    evs = [e for e in ctx.facts.events if e.received_at <= ctx.now]
+    if not evs:
+        return []
+    first_heard = min(e.received_at for e in evs)
+    done = [
+        e
+        for e in evs
+        if e.action in TERMINAL_ACTIONS and e.occurred_at <= first_heard and e.received_at == first_heard
+    ]
+    if not done:
+        return []
+    return [
+        Finding(
+            rule.id,
+            rule.colour,
+            first_heard,
+            {"steps": len(evs), "completed_at": done[0].occurred_at.isoformat()},
+            (done[0].ref,),
+        )
+    ]
+
+
+def same_instant(rule: Rule, ctx: Context) -> list[Finding]:
+    """At least `min_events` steps, all stamped in the same minute: handled on paper, typed in after."""
+    evs = [e for e in ctx.facts.events if e.occurred_at <= ctx.now]
+    if len(evs) < int(rule.params.get("min_events", 3)):
+        return []
+    minutes = {e.occurred_at.replace(second=0, microsecond=0) for e in evs}
+    if len(minutes) != 1 or len({e.step for e in evs}) < 2:
+        return []
+    return [
+        Finding(
+            rule.id,
+            rule.colour,
+            evs[-1].occurred_at,
+            {"steps": len(evs), "minute": min(minutes).isoformat()},
+            tuple(e.ref for e in evs),
+        )
+    ]
