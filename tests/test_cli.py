@@ -203,3 +203,21 @@ def test_two_workers_sweeping_at_once_never_raise_a_signal_twice(database_url: s
         rows = conn.execute(select(signals.c.case_id, signals.c.rule_id)).all()
     assert rows and len(rows) == len(set(rows))
     db.dispose()
+
+
+def test_backtest_command_reports_a_pack_without_writing(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_bytes(write_catalogue(sample_items(), "json"))
+    run(database_url, "import", str(catalogue))
+    run(database_url, "import", str(events_file(tmp_path, 8)))
+    report = orjson.loads(
+        run(
+            database_url, "backtest", "--pack", "qitaihe", "--from", "2026-09-01", "--to", "2026-10-31"
+        ).stdout
+    )
+    assert report["cases"] == 2 and report["candidate"]["by_rule"]["QTH-RED"] == 2
+    bad = run(
+        database_url, "backtest", "--pack", "nope", "--from", "2026-09-01", "--to", "2026-10-31", check=False
+    )
+    assert bad.returncode == 2 and "no pack named nope" in bad.stderr

@@ -90,3 +90,63 @@ def test_an_overdue_completed_case_is_red_at_its_deadline(db: Database) -> None:
     red = raised(db)["TL-LEGAL-OVERDUE"]
     assert red["raised_at"] == "2026-10-17T00:00:00+08:00"
     assert red["explanation"]["values"]["completed_at"].startswith("2026-10-20")  # type: ignore[index]
+
+
+def test_backtesting_a_pack_reports_what_it_would_raise_and_writes_nothing(db: Database) -> None:
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from jiancha.services import backtest, packs
+
+    day = datetime(2026, 9, 14, 2, tzinfo=UTC)
+    ingest.ingest_events(
+        db,
+        ingest.validate_events(
+            [
+                event(1),
+                event(2, case_no="C-2"),
+                event(3, case_no="C-2", step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"),
+            ]
+        ),
+        now=day,
+    )
+    with db.read() as conn:
+        before = (
+            conn.execute(select(func.count()).select_from(signal_table)).scalar_one(),
+            conn.execute(select(func.count()).select_from(ledger)).scalar_one(),
+        )
+    report = backtest.backtest(
+        db,
+        packs.load("qitaihe"),
+        packs.load("default"),
+        date(2026, 9, 1),
+        date(2026, 10, 31),
+        now=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    assert report["cases"] == 2
+    # Judged at 31 October: both cases are past their 16 October limit, yellow and red each.
+    assert report["candidate"]["by_rule"] == {"QTH-RED": 2, "QTH-YELLOW": 2}
+    assert report["in_force"]["by_rule"]["PR-SKIPPED"] == 1
+    assert report["difference"]["total"] == report["candidate"]["total"] - report["in_force"]["total"]
+    with db.read() as conn:
+        after = (
+            conn.execute(select(func.count()).select_from(signal_table)).scalar_one(),
+            conn.execute(select(func.count()).select_from(ledger)).scalar_one(),
+        )
+    assert after == before
+    with TestClient(create_app(db)) as client:
+        api = client.get(
+            "/api/v1/packs/qitaihe/backtest", params={"from": "2026-09-01", "to": "2026-10-31"}
+        ).json()
+        assert api["candidate"]["pack"] == "qitaihe" and api["cases"] == 2
+        assert (
+            client.get(
+                "/api/v1/packs/nope/backtest", params={"from": "2026-09-01", "to": "2026-10-31"}
+            ).status_code
+            == 404
+        )
+        assert {p["pack"] for p in client.get("/api/v1/packs").json()["packs"]} >= {
+            "default",
+            "shenzhen-2007",
+        }

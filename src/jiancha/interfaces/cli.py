@@ -171,6 +171,31 @@ def list_signals(
 
 
 @app.command()
+def backtest(
+    pack: Annotated[str, typer.Option(help="the candidate pack: a shipped name or a YAML file")],
+    start: Annotated[str, typer.Option("--from", help="first day of the period, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="last day of the period, YYYY-MM-DD")],
+) -> None:
+    """What signals would PACK have raised on the cases received in the period? Writes nothing;
+    compares with the pack in force (JIANCHA_PACK)."""
+    from datetime import date
+
+    from jiancha.services import backtest as backtest_service
+    from jiancha.services import packs
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as e:
+        typer.echo(f"--from/--to must be dates YYYY-MM-DD / 日期格式应为 YYYY-MM-DD: {e}", err=True)
+        raise typer.Exit(code=2) from e
+    try:
+        report = backtest_service.backtest(_db(), packs.load(pack), packs.active(), first, last)
+    except Rejected as e:
+        _fail(e)
+    typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+@app.command()
 def sweep() -> None:
     """Run the clock once: handle every case whose next check has come."""
     from jiancha.services import clock

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
+from jiancha.domain.errors import Rejected
+from jiancha.domain.timeutil import EARLIEST_YEAR
 from jiancha.interfaces.api.deps import database
-from jiancha.services import signals
+from jiancha.interfaces.api.errors import not_found
+from jiancha.services import backtest, packs, signals
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["signals"])
@@ -29,3 +33,50 @@ def get_signals(
     )
     total, rows = signals.list_signals(db, f, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "counts": signals.counts(db), "signals": rows}
+
+
+@router.get("/packs", tags=["rule packs"])
+def get_packs() -> dict[str, Any]:
+    active = packs.active()
+    return {
+        "in_force": active.pack,
+        "packs": [
+            {
+                "pack": p.pack,
+                "title_zh": p.title_zh,
+                "title_en": p.title_en,
+                "rules": len(p.rules),
+                "not_checkable": len(p.not_checkable),
+            }
+            for p in (packs.load(n) for n in packs.shipped())
+        ],
+    }
+
+
+@router.get("/packs/{name}", tags=["rule packs"])
+def get_pack(name: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    if name not in packs.shipped():
+        raise not_found("规则包", "pack")
+    return packs.load(name).model_dump(mode="json")
+
+
+@router.get(
+    "/packs/{name}/backtest",
+    tags=["rule packs"],
+    summary="Signals the pack would have raised; writes nothing",
+)
+def get_backtest(
+    name: Annotated[str, Path(max_length=64)],
+    db: Annotated[Database, Depends(database)],
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> dict[str, Any]:
+    if name not in packs.shipped():
+        raise not_found("规则包", "pack")
+    if end < start or (end - start).days > 3660 or start.year < EARLIEST_YEAR:
+        raise Rejected(
+            "bad_period",
+            "期间无效（起止颠倒或超过十年）",
+            "the period is invalid (reversed or over ten years)",
+        )
+    return backtest.backtest(db, packs.load(name), packs.active(), start, end)
