@@ -150,3 +150,75 @@ def test_backtesting_a_pack_reports_what_it_would_raise_and_writes_nothing(db: D
             "default",
             "shenzhen-2007",
         }
+
+
+def _yellow(db: Database) -> int:
+    """A case whose step went to a post not allowed there: a yellow PR-POST on 15 September."""
+    accepted = datetime(2026, 9, 15, 2, tzinfo=UTC)
+    ingest.ingest_events(
+        db,
+        ingest.validate_events(
+            [event(1), event(2, step="undertake", post="受理岗", at="2026-09-15T09:00:00+08:00")]
+        ),
+        now=accepted,
+    )
+    with db.read() as conn:
+        return int(
+            conn.execute(select(signal_table.c.id).where(signal_table.c.rule_id == "PR-POST")).scalar_one()
+        )
+
+
+def test_a_signal_moves_through_its_life_attributed_and_ledgered(db: Database) -> None:
+    from jiancha.domain.rules.lifecycle import SignalState
+
+    sid = _yellow(db)
+    with TestClient(create_app(db)) as client:
+        bad = client.post(f"/api/v1/signals/{sid}/moves", json={"to": "closed", "by": "监察员甲"})
+        assert bad.status_code == 409 and bad.json()["error"]["message_zh"]
+        no_reason = client.post(f"/api/v1/signals/{sid}/moves", json={"to": "withdrawn", "by": "监察员甲"})
+        assert no_reason.status_code == 409 and "reason" in no_reason.json()["error"]["message_en"]
+        r = client.post(
+            f"/api/v1/signals/{sid}/moves",
+            json={"to": "explained", "by": "市场监管局", "reason": "承办人临时顶岗，已补授权"},
+        )
+        assert r.status_code == 200 and r.json()["state"] == "explained"
+    signals.move(db, sid, SignalState.rectified, "监察员甲")
+    done = signals.move(db, sid, SignalState.closed, "监察员甲")
+    assert [(h["from"], h["to"], h["by"]) for h in done["history"]] == [
+        ("open", "explained", "市场监管局"),
+        ("explained", "rectified", "监察员甲"),
+        ("rectified", "closed", "监察员甲"),
+    ]
+    with db.read() as conn:
+        kinds = [
+            k for (k,) in conn.execute(select(ledger.c.kind).where(ledger.c.kind == "signal_transition"))
+        ]
+    assert len(kinds) == 3
+    assert integrity.check(db).ok
+
+
+def test_a_yellow_not_corrected_within_one_working_day_becomes_red_linked_to_it(db: Database) -> None:
+    sid = _yellow(db)
+    # Raised Tuesday 15 September; corrected by the end of Wednesday 16th, or red from then on.
+    clock.sweep(db, datetime(2026, 9, 16, 10, tzinfo=UTC))
+    assert "ESC-PR-POST" not in raised(db)
+    clock.sweep(db, datetime(2026, 9, 18, 2, tzinfo=UTC))
+    red = raised(db)["ESC-PR-POST"]
+    assert red["colour"] == "red" and red["raised_at"] == "2026-09-17T00:00:00+08:00"
+    assert red["explanation"]["values"]["yellow"] == sid  # type: ignore[index]
+    assert signals.signal_detail(db, int(red["id"]))["escalated_from"] == sid  # type: ignore[index, arg-type]
+    clock.sweep(db, datetime(2026, 9, 19, 2, tzinfo=UTC))
+    with db.read() as conn:
+        escalations = conn.execute(
+            select(signal_table.c.id).where(signal_table.c.rule_id == "ESC-PR-POST")
+        ).all()
+    assert len(escalations) == 1, "a yellow escalates once"
+
+
+def test_a_yellow_corrected_in_time_does_not_escalate(db: Database) -> None:
+    from jiancha.domain.rules.lifecycle import SignalState
+
+    sid = _yellow(db)
+    signals.move(db, sid, SignalState.rectified, "市场监管局", now=datetime(2026, 9, 16, 3, tzinfo=UTC))
+    clock.sweep(db, datetime(2026, 9, 18, 2, tzinfo=UTC))
+    assert "ESC-PR-POST" not in raised(db)

@@ -60,4 +60,6 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
             handled += len(claimed_ids)
             signals.raise_signals(conn, pack, claimed_ids, calendar, now, timed_only=True)
         if len(due) < limit:
+            with db.write() as conn:
+                signals.escalate_due(conn, pack, now)
             return handled

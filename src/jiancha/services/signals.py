@@ -11,22 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Deadlines
+from jiancha.domain.errors import Rejected
 from jiancha.domain.events import Action
 from jiancha.domain.rules.engine import evaluate, first_per_rule
 from jiancha.domain.rules.families import TIMED
-from jiancha.domain.rules.model import CaseFacts, Context, Finding, RecordedEvent, Rule
+from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState, check_move
+from jiancha.domain.rules.model import CaseFacts, Colour, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
-from jiancha.domain.timeutil import iso_local, iso_utc
+from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
 from jiancha.store.bulk import insert_many, select_in
 from jiancha.store.cases import chunks
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
-from jiancha.store.tables import cases, events, item_versions, signals
+from jiancha.store.tables import cases, events, item_versions, signal_transitions, signals
 
 FACT_COLUMNS = [
     "id",
@@ -134,6 +136,7 @@ def raise_signals(
     if not new:
         return []
     records = [_record(pack, row, f, rule) for row, f, rule in new]
+    after = pack.escalation.after_working_days if pack.escalation else None
     seqs = append(
         conn, [Entry("signal", f"signal:{rec['case_no']}/{rec['rule_id']}", rec) for rec in records], now
     )
@@ -158,6 +161,8 @@ def raise_signals(
                 "message_en": rec["message_en"],
                 "explanation": rec["explanation"],
                 "ledger_seq": seq,
+                "escalated_from": None,
+                "escalate_at": escalation_due(f.at, after, calendar) if f.colour is Colour.yellow else None,
             }
             for (row, f, rule), rec, seq in zip(new, records, seqs, strict=True)
         ],
@@ -260,3 +265,161 @@ def case_ids(conn: Connection, case_nos: Iterable[str]) -> list[int]:
             int(x) for x in conn.execute(select(cases.c.id).where(cases.c.case_no.in_(part))).scalars()
         )
     return found
+
+
+def escalation_due(raised_at: datetime, after: int | None, calendar: WorkCalendar) -> datetime | None:
+    """The end of the N-th working day after the day a yellow was raised (R-SIG-2)."""
+    if after is None:
+        return None
+    return end_of_local_day(calendar.add_working_days(local_date(raised_at), after))
+
+
+def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
+    """Turn every unresolved yellow whose time to be corrected has passed into a red that points at
+    it, stamped when that time passed. Claims each yellow with a conditional UPDATE."""
+    if pack.escalation is None:
+        return 0
+    lock(conn)
+    due = conn.execute(
+        select(signals)
+        .where(signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
+        .order_by(signals.c.escalate_at)
+    ).all()
+    rows = []
+    for y in due:
+        claimed = conn.execute(
+            update(signals)
+            .where(signals.c.id == y.id, signals.c.escalate_at == y.escalate_at)
+            .values(escalate_at=None)
+        ).rowcount
+        if not claimed:
+            continue
+        values = {"case_no": y.case_no, "rule": y.rule_id}
+        rec = {
+            "v": 1,
+            "case_no": y.case_no,
+            "pack": pack.pack,
+            "rule_id": f"ESC-{y.rule_id}",
+            "family": "escalation",
+            "colour": Colour.red.value,
+            "raised_at": iso_utc(y.escalate_at),
+            "article": pack.escalation.article,
+            "message_zh": render(pack.escalation.message_zh, values),
+            "message_en": render(pack.escalation.message_en, values),
+            "explanation": {
+                "rule": f"ESC-{y.rule_id}",
+                "article": pack.escalation.article,
+                "values": {
+                    "yellow": y.id,
+                    "yellow_rule": y.rule_id,
+                    "yellow_raised_at": iso_utc(y.raised_at),
+                    "after_working_days": pack.escalation.after_working_days,
+                },
+                "events": y.explanation.get("events", []),
+                "deadline": None,
+            },
+        }
+        (seq,) = append(conn, [Entry("signal", f"signal:{y.case_no}/ESC-{y.rule_id}", rec)], now)
+        rows.append(
+            {
+                "case_id": y.case_id,
+                "case_no": y.case_no,
+                "department_code": y.department_code,
+                "pack": pack.pack,
+                "rule_id": rec["rule_id"],
+                "family": "escalation",
+                "colour": "red",
+                "state": "open",
+                "raised_at": y.escalate_at,
+                "recorded_at": now,
+                "deadline": None,
+                "article": pack.escalation.article,
+                "message_zh": rec["message_zh"],
+                "message_en": rec["message_en"],
+                "explanation": rec["explanation"],
+                "ledger_seq": seq,
+                "escalate_at": None,
+                "escalated_from": y.id,
+            }
+        )
+    insert_many(conn, signals, rows)
+    return len(rows)
+
+
+def move(
+    db: Database, signal_id: int, to: SignalState, by: str, reason: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """Move a signal through its life (R-SIG-1): attributed, ledgered, and refused with a clear
+    reason when the move is not allowed or another hand moved it first."""
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        row = conn.execute(select(signals).where(signals.c.id == signal_id)).first()
+        if row is None:
+            raise Rejected("not_found", "信号不存在", "signal not found", status=404)
+        current = SignalState(row.state)
+        try:
+            check_move(current, to, reason)
+        except ValueError as e:
+            zh, en = str(e).split(" | ", 1)
+            raise Rejected("bad_move", zh, en, status=409) from e
+        record = {
+            "v": 1,
+            "signal": signal_id,
+            "case_no": row.case_no,
+            "rule_id": row.rule_id,
+            "from": current.value,
+            "to": to.value,
+            "by": by,
+            "reason": reason,
+            "at": iso_utc(now),
+        }
+        (seq,) = append(
+            conn, [Entry("signal_transition", f"signal:{row.case_no}/{row.rule_id}", record)], now
+        )
+        keep_escalating = to in UNRESOLVED
+        conn.execute(
+            update(signals)
+            .where(signals.c.id == signal_id, signals.c.state == current.value)
+            .values(state=to.value, escalate_at=row.escalate_at if keep_escalating else None)
+        )
+        conn.execute(
+            insert(signal_transitions).values(
+                signal_id=signal_id,
+                from_state=current.value,
+                to_state=to.value,
+                by=by,
+                reason=reason,
+                at=now,
+                ledger_seq=seq,
+            )
+        )
+    return signal_detail(db, signal_id) or {}
+
+
+def signal_detail(db: Database, signal_id: int) -> dict[str, Any] | None:
+    with db.read() as conn:
+        row = conn.execute(select(signals).where(signals.c.id == signal_id)).first()
+        if row is None:
+            return None
+        history = conn.execute(
+            select(signal_transitions)
+            .where(signal_transitions.c.signal_id == signal_id)
+            .order_by(signal_transitions.c.id)
+        ).all()
+    return {
+        **signal_view(row),
+        "escalated_from": row.escalated_from,
+        "escalate_at": iso_local(row.escalate_at) if row.escalate_at else None,
+        "history": [
+            {
+                "from": h.from_state,
+                "to": h.to_state,
+                "by": h.by,
+                "reason": h.reason,
+                "at": iso_local(h.at),
+                "ledger_seq": h.ledger_seq,
+            }
+            for h in history
+        ],
+    }

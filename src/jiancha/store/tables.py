@@ -238,8 +238,32 @@ signals = Table(
     Column("message_en", Text, nullable=False),
     Column("explanation", Json, nullable=False),  # values, triggering events, deadline
     Column("ledger_seq", BigInteger, nullable=False),
+    # R-SIG-2: when an unresolved yellow becomes red; the red points back at its yellow.
+    Column("escalate_at", UTCDateTime, nullable=True),
+    Column("escalated_from", Id, ForeignKey("signals.id"), nullable=True),
     # A rule speaks once per case: the same (case, rule) is never raised twice.
     UniqueConstraint("case_id", "rule_id", name="uq_signals_case_rule"),
     Index("ix_signals_state_colour", "state", "colour"),
     Index("ix_signals_department", "department_code", "state"),
+    Index(
+        "ix_signals_escalate_at",
+        "escalate_at",
+        sqlite_where=text("escalate_at IS NOT NULL"),
+        postgresql_where=text("escalate_at IS NOT NULL"),
+    ),
+)
+
+# Every move of a signal through its life, attributed and ledgered (R-SIG-1, R-SUP-3).
+signal_transitions = Table(
+    "signal_transitions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("signal_id", Id, ForeignKey("signals.id"), nullable=False),
+    Column("from_state", String(20), nullable=False),
+    Column("to_state", String(20), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_signal_transitions_signal", "signal_id"),
 )

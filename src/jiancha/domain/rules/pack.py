@@ -47,6 +47,16 @@ class NotCheckable(BaseModel):
     reason_en: str
 
 
+class Escalation(BaseModel):
+    """R-SIG-2: a yellow still unresolved N working days after it was raised becomes red."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    after_working_days: Annotated[int, Field(ge=0, le=60)]
+    article: Annotated[str, Field(min_length=1)]
+    message_zh: Annotated[str, Field(min_length=1)]
+    message_en: Annotated[str, Field(min_length=1)]
+
+
 class Pack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,6 +66,7 @@ class Pack(BaseModel):
     source: str = ""
     rules: tuple[RuleSpec, ...]
     not_checkable: tuple[NotCheckable, ...] = ()
+    escalation: Escalation | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:

@@ -6,8 +6,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.timeutil import EARLIEST_YEAR
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
@@ -33,6 +35,35 @@ def get_signals(
     )
     total, rows = signals.list_signals(db, f, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "counts": signals.counts(db), "signals": rows}
+
+
+class Move(BaseModel):
+    """A step in a signal's life: to the new state, by whom, and why (required to explain,
+    confirm a fault or withdraw — 摘牌)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    to: SignalState
+    by: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(max_length=5000)] = ""
+
+
+@router.get("/signals/{signal_id}")
+def get_signal(
+    signal_id: Annotated[int, Path(ge=1, le=2**62)], db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    detail = signals.signal_detail(db, signal_id)
+    if detail is None:
+        raise not_found("信号", "signal")
+    return detail
+
+
+@router.post(
+    "/signals/{signal_id}/moves", summary="Explain, rectify, confirm a fault, withdraw (摘牌) or close"
+)
+def post_move(
+    signal_id: Annotated[int, Path(ge=1, le=2**62)], move: Move, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return signals.move(db, signal_id, move.to, move.by, move.reason)
 
 
 @router.get("/packs", tags=["rule packs"])
