@@ -144,6 +144,9 @@ TAMPERING = {
     "a case marked completed": "UPDATE cases SET status = 'completed' WHERE case_no = 'C-1'",
     "an edited applicant": "UPDATE cases SET applicant_name = '李四' WHERE case_no = 'C-1'",
     "a replaced attachment": "UPDATE attachments SET content = :forged",
+    "a signal quietly closed": "UPDATE signals SET state = 'closed'",
+    "a signal turned green": "UPDATE signals SET colour = 'green'",
+    "a signal deleted": "DELETE FROM signals",
 }
 
 

@@ -4,7 +4,8 @@
 2. Every event, catalogue version and case registration is compared with the ledger entry written
    when it was accepted; a row without its entry, or an entry without its row, is reported too.
 3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
-4. Every attachment is hashed again.
+4. Every signal is compared with its entry, and its state with its recorded moves.
+5. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
 
@@ -24,7 +25,7 @@ from jiancha.services.refold import cases_with_events, folded
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger.chain import Verdict, verify
-from jiancha.store.tables import attachments, cases, events, item_versions, ledger
+from jiancha.store.tables import attachments, cases, events, item_versions, ledger, signals
 
 REGISTRATION = ("title", "applicant_name", "applicant_id_number", "applicant_phone", "check_code")
 # next_check_at is moved on by the clock sweep; everything else is a pure fold of the events.
@@ -175,6 +176,54 @@ def _case_states(conn: Connection) -> str | None:
     return None
 
 
+def _signals(conn: Connection) -> str | None:
+    """Each signal says what its ledger entry recorded, and stands in the state its last recorded
+    move left it in."""
+    moves: dict[int, str] = {}
+    for entry in _pages(
+        conn, select(ledger.c.seq, ledger.c.payload).where(ledger.c.kind == "signal_transition"), ledger.c.seq
+    ):
+        rec = orjson.loads(bytes(entry.payload))
+        moves[int(rec["signal"])] = str(rec["to"])
+    query = select(signals, ledger.c.payload).outerjoin(ledger, ledger.c.seq == signals.c.ledger_seq)
+    missing = conn.execute(
+        select(ledger.c.seq)
+        .outerjoin(signals, signals.c.ledger_seq == ledger.c.seq)
+        .where(and_(ledger.c.kind == "signal", signals.c.id.is_(None)))
+        .limit(1)
+    ).first()
+    if missing:
+        return f"the signal of ledger entry {missing.seq} is missing from the signals table"
+    for r in _pages(conn, query, signals.c.id):
+        name = f"signal {r.id} ({r.case_no} {r.rule_id})"
+        if r.payload is None:
+            return f"{name} has no ledger entry"
+        rec = orjson.loads(bytes(r.payload))
+        stored = (
+            r.case_no,
+            r.rule_id,
+            r.colour,
+            iso_utc(r.raised_at),
+            r.message_zh,
+            r.message_en,
+            r.explanation,
+        )
+        recorded = (
+            rec.get("case_no"),
+            rec.get("rule_id"),
+            rec.get("colour"),
+            rec.get("raised_at"),
+            rec.get("message_zh"),
+            rec.get("message_en"),
+            rec.get("explanation"),
+        )
+        if stored != recorded:
+            return f"{name} differs from ledger entry {r.ledger_seq}"
+        if r.state != moves.get(r.id, "open"):
+            return f"{name} is {r.state} but its recorded moves leave it {moves.get(r.id, 'open')}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -189,7 +238,7 @@ def check(db: Database) -> Report:
         chain = verify(conn)
         if not chain.ok:
             return Report(chain)
-        for part in (_events, _catalogue, _registrations, _case_states, _attachments):
+        for part in (_events, _catalogue, _registrations, _case_states, _signals, _attachments):
             mismatch = part(conn)
             if mismatch:
                 return Report(chain, mismatch)
