@@ -222,3 +222,37 @@ def test_a_yellow_corrected_in_time_does_not_escalate(db: Database) -> None:
     signals.move(db, sid, SignalState.rectified, "市场监管局", now=datetime(2026, 9, 16, 3, tzinfo=UTC))
     clock.sweep(db, datetime(2026, 9, 18, 2, tzinfo=UTC))
     assert "ESC-PR-POST" not in raised(db)
+
+
+def test_three_cases_in_a_row_of_one_item_with_yellow_turn_red(db: Database) -> None:
+    """Category = one item at one department; in a row = its last three cases by reception."""
+    from jiancha.services import attachments
+
+    day = datetime(2026, 9, 15, 2, tzinfo=UTC)  # judged as each case arrives: nothing is late
+    form, _ = attachments.store(db, "申请书".encode())  # no case lacks its material
+    given = {"attachments": [{"name": "申请书", "sha256": form}]}
+
+    def case(n: int, yellow: bool) -> None:
+        post = "受理岗" if yellow else "承办岗"  # a 受理岗 at 承办 is the yellow PR-POST
+        accept = event(10 * n, case_no=f"R-{n}", at=f"2026-09-14T16:0{n}:00+08:00", attributes=given)
+        undertake = event(
+            10 * n + 1, case_no=f"R-{n}", step="undertake", post=post, at=f"2026-09-15T09:0{n}:00+08:00"
+        )
+        ingest.ingest_events(db, ingest.validate_events([accept, undertake]), now=day)
+
+    case(1, True)
+    case(2, False)  # breaks the row
+    case(3, True)
+    case(4, True)
+    assert {n: sorted(raised(db, f"R-{n}")) for n in range(1, 5)} == {
+        1: ["PR-POST"],
+        2: [],
+        3: ["PR-POST"],
+        4: ["PR-POST"],
+    }
+    case(5, True)
+    red = raised(db, "R-5")["ESC-REPEAT"]
+    assert red["colour"] == "red"
+    assert red["explanation"]["values"]["cases"] == ["R-3", "R-4", "R-5"]  # type: ignore[index]
+    assert len(red["explanation"]["values"]["yellow_signals"]) == 3  # type: ignore[index]
+    assert integrity.check(db).ok

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, tuple_, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
@@ -167,7 +167,105 @@ def raise_signals(
             for (row, f, rule), rec, seq in zip(new, records, seqs, strict=True)
         ],
     )
+    yellow = {row.id: (row, f) for row, f, _ in new if f.colour is Colour.yellow}
+    if pack.escalation is not None and pack.escalation.repeat and yellow:
+        _repeat_escalations(conn, pack, list(yellow.values()), now)
     return [Raised(row.case_no, f.rule_id, f.colour.value, f.at) for row, f, _ in new]
+
+
+REPEAT_RULE = "ESC-REPEAT"
+
+
+def _repeat_escalations(
+    conn: Connection, pack: Pack, cases_with_yellow: list[tuple[Any, Finding]], now: datetime
+) -> None:
+    """R-SIG-2, second half: a category's last N cases in a row all yellow → red on the newest."""
+    assert pack.escalation is not None and pack.escalation.repeat
+    n = pack.escalation.repeat
+    rows = []
+    for row, f in cases_with_yellow:
+        case = conn.execute(select(cases.c.item_code, cases.c.received_at).where(cases.c.id == row.id)).one()
+        last = conn.execute(
+            select(cases.c.id, cases.c.case_no)
+            .where(
+                cases.c.department_code == row.department_code,
+                cases.c.item_code == case.item_code,
+                tuple_(cases.c.received_at, cases.c.id) <= tuple_(case.received_at, row.id),
+            )
+            .order_by(cases.c.received_at.desc(), cases.c.id.desc())
+            .limit(n)
+        ).all()
+        if len(last) < n:
+            continue
+        ids = [int(c.id) for c in last]
+        yellows = dict(
+            conn.execute(
+                select(signals.c.case_id, func.min(signals.c.id))
+                .where(signals.c.case_id.in_(ids), signals.c.colour == "yellow")
+                .group_by(signals.c.case_id)
+            ).all()
+        )
+        if (
+            len(yellows) < n
+            or conn.execute(
+                select(signals.c.id).where(signals.c.case_id == row.id, signals.c.rule_id == REPEAT_RULE)
+            ).first()
+        ):
+            continue
+        values = {
+            "case_no": row.case_no,
+            "item": case.item_code,
+            "department": row.department_code,
+            "count": n,
+        }
+        explanation = {
+            "rule": REPEAT_RULE,
+            "article": pack.escalation.article,
+            "values": {
+                **values,
+                "cases": [c.case_no for c in reversed(last)],
+                "yellow_signals": [int(yellows[i]) for i in reversed(ids)],
+            },
+            "events": list(f.events),
+            "deadline": None,
+        }
+        rec = {
+            "v": 1,
+            "case_no": row.case_no,
+            "pack": pack.pack,
+            "rule_id": REPEAT_RULE,
+            "family": "escalation",
+            "colour": "red",
+            "raised_at": iso_utc(f.at),
+            "article": pack.escalation.article,
+            "message_zh": render(pack.escalation.repeat_message_zh, values),
+            "message_en": render(pack.escalation.repeat_message_en, values),
+            "explanation": explanation,
+        }
+        (seq,) = append(conn, [Entry("signal", f"signal:{row.case_no}/{REPEAT_RULE}", rec)], now)
+        rows.append(
+            {
+                "case_id": row.id,
+                "case_no": row.case_no,
+                "department_code": row.department_code,
+                "pack": pack.pack,
+                "rule_id": REPEAT_RULE,
+                "family": "escalation",
+                "colour": "red",
+                "state": "open",
+                "raised_at": f.at,
+                "recorded_at": now,
+                "deadline": None,
+                "article": pack.escalation.article,
+                "message_zh": rec["message_zh"],
+                "message_en": rec["message_en"],
+                "explanation": explanation,
+                "ledger_seq": seq,
+                "escalate_at": None,
+                "escalated_from": int(yellows[row.id]),
+            }
+        )
+    insert_many(conn, signals, rows)
 
 
 def _record(pack: Pack, row: Any, f: Finding, rule: Rule) -> dict[str, Any]:

@@ -48,13 +48,22 @@ class NotCheckable(BaseModel):
 
 
 class Escalation(BaseModel):
-    """R-SIG-2: a yellow still unresolved N working days after it was raised becomes red."""
+    """R-SIG-2: a yellow still unresolved N working days after it was raised becomes red; and,
+    when `repeat` is set, the same category yellow in `repeat` cases in a row becomes red.
+
+    Category: one power item at one department (the same 事项 handled by the same 部门).
+    In a row: the last `repeat` cases of that category, in the order they were received, each
+    with at least one yellow signal; one case of the category without a yellow breaks the row.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     after_working_days: Annotated[int, Field(ge=0, le=60)]
     article: Annotated[str, Field(min_length=1)]
     message_zh: Annotated[str, Field(min_length=1)]
     message_en: Annotated[str, Field(min_length=1)]
+    repeat: Annotated[int, Field(ge=2, le=20)] | None = None
+    repeat_message_zh: str = "事项 {item} 在 {department} 连续 {count} 个办件出现黄色纠错，转为红色纠错"
+    repeat_message_en: str = "item {item} at {department} had yellow signals in {count} cases in a row: red"
 
 
 class Pack(BaseModel):
