@@ -242,3 +242,37 @@ def test_catalogue_import_and_export_through_the_api(client: TestClient) -> None
     assert again.status_code == 200 and sorted(again.json()["unchanged"]) == ["SCJG-CF-001", "SCJG-XK-001"]
     bad = client.post("/api/v1/catalogue/import", params={"format": "csv"}, content=b"table,code\nitems,X\n")
     assert bad.status_code == 422 and bad.json()["error"]["problems"]
+
+
+def test_refusals_supplements_and_flagged_reviews_are_listed_to_verify(client: TestClient) -> None:
+    client.post(
+        "/api/v1/events",
+        json=[
+            event(1),
+            event(2, case_no="C-2"),
+            event(3, case_no="C-3"),
+            event(
+                4,
+                step="accept",
+                action="reject",
+                at="2026-09-14T10:00:00+08:00",
+                attributes={"reason": "材料不全"},
+            ),
+            event(
+                5, case_no="C-2", step="accept", action="request-supplement", at="2026-09-14T10:00:00+08:00"
+            ),
+            event(
+                6,
+                case_no="C-3",
+                step="accept",
+                action="accept",
+                at="2026-09-14T11:00:00+08:00",
+                attributes={"reconsideration": True},
+            ),
+        ],
+    )
+    body = client.get("/api/v1/to-verify").json()
+    assert body["total"] == 3
+    assert {tuple(i["kinds"]) for i in body["items"]} == {("refusal",), ("supplement",), ("reconsideration",)}
+    only = client.get("/api/v1/to-verify", params={"kind": "reconsideration"}).json()
+    assert [i["case_no"] for i in only["items"]] == ["C-3"]

@@ -9,13 +9,24 @@ the same data.
 The cases are received over the 90 days before `now`, in working hours on working days. They are
 planned whole and then cut at `now`, so the most recent ones are still open. The mix, by plan:
 
-* on time (80 %): done within the promised limit, a few past it but within the legal limit, some
-  with a legal rollback (审核退回承办);
+* on time (78.5 %): done within the promised limit, a few past it but within the legal limit, some
+  with a legal rollback (审核退回承办); the ones on an item with a fee record the standard fee
+  charged (`fee_charged`) when they complete;
 * late (8 %): done after the legal due date; the recent ones are still open, some already overdue;
 * irregular (5 %): a required step skipped, a rollback the process does not allow, an actor in a
   post not allowed at the step, or a decision without `legal_basis`;
 * suspended (5 %): suspend (or request-supplement) … resume, some still suspended at `now`;
-* rejected (2 %): rejected at acceptance (不予受理) or at approval (不予许可).
+* rejected (2 %): rejected at acceptance (不予受理) or at approval (不予许可);
+* a few faults the supervisor's other rules are for, each in tens of cases:
+  - discretion (0.4 %): a penalty whose fine lies outside the benchmark of the circumstance it
+    names (超出裁量基准); every other penalty decision is fined within its benchmark;
+  - overcharge (0.25 %): a fee item charging more than its standard fee (超标准、重复收费);
+  - deposit (0.25 %): a free item asking a deposit at acceptance (违规收取押金);
+  - unknown_step (0.3 %): a step 预审 (`pre-review`) that the item's process does not define;
+  - same_instant (0.3 %): every step typed in within one minute (虚拟运行).
+
+`DemoData.kinds` tells which of these each case was planned as; a case cut at `now` may not have
+reached the event that shows its kind yet.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
@@ -63,6 +74,7 @@ class DemoData:
     items: list[PowerItem]
     cases: list[CaseIn]
     events: list[dict[str, Any]]
+    kinds: dict[str, str] = field(default_factory=dict)  # case_no -> the kind it was planned as
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -563,7 +575,18 @@ class _Ctx:
 # One planned event: step, action, day offset from the first event, attributes, post (None: the step's).
 _Plan = list[Any]
 
-_KINDS = (("on_time", 0.80), ("late", 0.08), ("irregular", 0.05), ("suspended", 0.05), ("rejected", 0.02))
+_KINDS = (
+    ("on_time", 0.785),
+    ("late", 0.08),
+    ("irregular", 0.05),
+    ("suspended", 0.05),
+    ("rejected", 0.02),
+    ("discretion", 0.004),
+    ("overcharge", 0.0025),
+    ("deposit", 0.0025),
+    ("unknown_step", 0.003),
+    ("same_instant", 0.003),
+)
 _CASE_SOURCES = ("日常检查", "投诉举报", "上级交办", "其他部门移送", "监督抽检")
 _CIRCUMSTANCES = (("轻微", 0.15), ("一般", 0.5), ("较重", 0.25), ("严重", 0.1))
 
@@ -661,6 +684,10 @@ class _Generator:
             "rejected": self._pool([c.item.item_type in _REJECTABLE for c in self.ctxs]),
         }
         pools["irregular"] = pools["suspended"] = pools["on_time"]
+        pools["discretion"] = self._pool([bool(c.item.discretion) for c in self.ctxs])
+        pools["overcharge"] = self._pool([bool(c.item.fees) for c in self.ctxs])
+        pools["deposit"] = self._pool([not c.penalty and not c.item.fees for c in self.ctxs])
+        pools["unknown_step"] = pools["same_instant"] = self._pool([not c.penalty for c in self.ctxs])
         kind_cum = list(accumulate(p for _k, p in _KINDS))
 
         # Working seconds available per day, today only up to now.
@@ -681,6 +708,7 @@ class _Generator:
 
         cases: list[CaseIn] = []
         events: list[dict[str, Any]] = []
+        kinds: dict[str, str] = {}
         for n, (day, ws) in enumerate(receipts, start=1):
             kind = _KINDS[min(bisect_right(kind_cum, rng.random() * kind_cum[-1]), len(_KINDS) - 1)][0]
             ctxs, cw = pools[kind]
@@ -688,8 +716,9 @@ class _Generator:
             case, case_events = self._case(n, kind, ctx, day, ws)
             cases.append(case)
             events.extend(case_events)
+            kinds[case.case_no] = kind
         events.sort(key=lambda e: str(e["occurred_at"]))
-        return DemoData(self.regions, self.departments, self.items, cases, events)
+        return DemoData(self.regions, self.departments, self.items, cases, events, kinds)
 
     def _case(self, n: int, kind: str, ctx: _Ctx, day: int, ws: int) -> tuple[CaseIn, list[dict[str, Any]]]:
         rng = self.rng
@@ -725,7 +754,7 @@ class _Generator:
             title=title,
         )
         plan = self._plan_penalty(kind, ctx) if ctx.penalty else self._plan_approval(kind, ctx)
-        return case, self._emit(plan, ctx, case_no, day, ws)
+        return case, self._emit(plan, ctx, case_no, day, ws, same_minute=kind == "same_instant")
 
     # -- planning --------------------------------------------------------------------------------
     def _duration(self, kind: str, item: PowerItem, mode: float) -> int:
@@ -756,6 +785,9 @@ class _Generator:
         index = {e[0]: i for i, e in enumerate(plan)}
         plan[index["review"]][3] = {"opinion": "材料齐全，符合法定条件，同意"}
         plan[index["approve"]][3] = {"legal_basis": item.legal_basis, "decision": granted}
+        fee = sum((f.amount for f in item.fees), Decimal(0))
+        if fee:
+            plan[index["complete"]][3] = {"fee_charged": f"{fee:.2f}"}
         if kind == "rejected":
             if rng.random() < 0.5:
                 basis = (
@@ -797,6 +829,19 @@ class _Generator:
                 ("review", "approve"),
                 "approve",
             )
+        elif kind == "overcharge":  # 重复收费, or a charge on top of the standard (加急费 …)
+            charged = fee * 2 if rng.random() < 0.5 else fee + rng.pick((30, 50, 100))
+            plan[index["complete"]][3] = {"fee_charged": f"{charged:.2f}"}
+        elif kind == "deposit":  # 押金 asked at acceptance, on an item that charges nothing
+            deposit = rng.pick((200, 500, 1000, 2000))
+            plan[index["accept"]][3] = {"deposit": f"{deposit}.00", "deposit_reason": "办理保证金"}
+        elif kind == "unknown_step":  # 预审 between 受理 and 承办, a step the process does not define
+            k = index["undertake"]
+            at = rng.between(plan[k - 1][2], plan[k][2])
+            plan.insert(k, ["pre-review", "review", at, {"opinion": "预审通过，转承办"}, "受理岗"])
+        elif kind == "same_instant":  # 虚拟运行: handled on paper, every step typed in at the end
+            for e in plan:
+                e[2] = plan[-1][2]
         elif ctx.rollback and rng.random() < 0.1:
             self._return(plan, ctx.rollback[0], ctx.rollback[1], "材料审查意见不充分，退回补充")
         return plan
@@ -824,7 +869,14 @@ class _Generator:
                 circumstance = "较重"
             bench = next(b for b in item.discretion if b.circumstance == circumstance)
             lo, hi = int(bench.fine_min) // 100, int(bench.fine_max) // 100
-            fine = rng.between(lo, hi) * 100
+            if kind != "discretion":
+                fine = rng.between(lo, hi) * 100
+            else:  # 超出裁量基准: fined below or above the range of the circumstance it names
+                span = max(1, hi - lo)
+                below = lo > 0 and (circumstance == "严重" or rng.random() < 0.5)
+                fine = (
+                    rng.between(max(0, lo - span), lo - 1) if below else rng.between(hi + 1, hi + span)
+                ) * 100
             measures = [*bench.measures, f"罚款{fine}元"] if fine else [*bench.measures, "警告"]
             attributes |= {
                 "decision": "；".join(dict.fromkeys(measures)),
@@ -902,8 +954,11 @@ class _Generator:
             e[3] = {k: v for k, v in e[3].items() if k != "legal_basis"}
 
     # -- emitting --------------------------------------------------------------------------------
-    def _emit(self, plan: _Plan, ctx: _Ctx, case_no: str, day: int, ws: int) -> list[dict[str, Any]]:
-        """Times for the planned events, cut at now; the first is at or after the receipt."""
+    def _emit(
+        self, plan: _Plan, ctx: _Ctx, case_no: str, day: int, ws: int, *, same_minute: bool = False
+    ) -> list[dict[str, Any]]:
+        """Times for the planned events, cut at now; the first is at or after the receipt. With
+        `same_minute` the events of one day are seconds apart, all in the minute of the first."""
         rng = self.rng
         last = len(self.days) - 1
         # The first event: within half an hour of the receipt, or (approvals) the next working day.
@@ -917,6 +972,10 @@ class _Generator:
             d = start + e[2]
             if not timed:
                 w = first_ws
+                if same_minute and w % 60 > 20:  # room for the rest of the minute
+                    w = (w // 60 + 1) * 60 + rng.below(10)
+            elif same_minute and d == prev_day:
+                w = prev_ws + rng.between(1, 8)
             elif d == prev_day:
                 w = prev_ws + rng.between(60, 2400)
                 if w >= _WORK_SECONDS:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from jiancha.domain.clock.deadlines import time_status
 from jiancha.domain.timeutil import iso_local, local_date, utcnow
@@ -139,3 +139,56 @@ def mask_id(number: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
+
+
+# R-SIG-5: not signals, but items a supervisor should check (待核实). Refusals and requests for
+# supplements are actions; reconsideration, litigation and revocation are flags a system sets on
+# the event that records them (attributes.reconsideration / litigation / revocation = true).
+VERIFY_FLAGS = ("reconsideration", "litigation", "revocation")
+
+
+def to_verify(
+    db: Database,
+    kind: str | None = None,
+    department_code: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    flag = {name: events.c.attributes[name].as_boolean().is_(True) for name in VERIFY_FLAGS}
+    kinds = {
+        "refusal": events.c.action == "reject",
+        "supplement": events.c.action == "request-supplement",
+        **flag,
+    }
+    condition = kinds[kind] if kind else or_(*kinds.values())
+    query = (
+        select(events, cases.c.department_code).join(cases, cases.c.id == events.c.case_id).where(condition)
+    )
+    if department_code:
+        query = query.where(cases.c.department_code == department_code)
+    with db.read() as conn:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = conn.execute(
+            query.order_by(events.c.occurred_at.desc(), events.c.id.desc()).limit(limit).offset(offset)
+        ).all()
+    out = []
+    for r in rows:
+        found = [k for k in VERIFY_FLAGS if r.attributes.get(k) is True]
+        what = (
+            "refusal" if r.action == "reject" else "supplement" if r.action == "request-supplement" else None
+        )
+        out.append(
+            {
+                "case_no": r.case_no,
+                "item_code": r.item_code,
+                "department_code": r.department_code,
+                "kinds": ([what] if what else []) + found,
+                "step": r.step,
+                "action": r.action,
+                "actor": r.actor,
+                "occurred_at": iso_local(r.occurred_at),
+                "event": f"{r.source_system}/{r.event_id}",
+                "reason": r.attributes.get("reason"),
+            }
+        )
+    return int(total), out

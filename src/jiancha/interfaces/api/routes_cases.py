@@ -84,6 +84,20 @@ def get_cases(
     return {"total": total, "limit": limit, "offset": offset, "cases": rows}
 
 
+@router.get("/to-verify", summary="Items to check though not signals (待核实, R-SIG-5)")
+def get_to_verify(
+    db: Annotated[Database, Depends(database)],
+    kind: Annotated[
+        str | None, Query(pattern="^(refusal|supplement|reconsideration|litigation|revocation)$")
+    ] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> dict[str, Any]:
+    total, rows = queries.to_verify(db, kind, department, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": rows}
+
+
 @router.get("/cases/{case_no}")
 def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     detail = queries.case_detail(db, case_no)
