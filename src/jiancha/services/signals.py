@@ -30,21 +30,6 @@ from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import cases, events, item_versions, signal_transitions, signals
 
-FACT_COLUMNS = [
-    "id",
-    "case_id",
-    "source_system",
-    "event_id",
-    "step",
-    "action",
-    "actor",
-    "post",
-    "occurred_at",
-    "received_at",
-    "attributes",
-]
-
-
 CASE_COLUMNS = ["id", "case_no", "department_code", "received_at", "item_version_id"]
 FACT_COLUMNS = [
     "id",
