@@ -6,14 +6,18 @@ import json
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 
-from jiancha.domain.catalogue import CODE_PATTERN, ItemType, PowerItem, TransitionKind
+from jiancha.domain.catalogue import CODE_PATTERN, ItemStatus, ItemType, PowerItem, TransitionKind
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseStatus, Limits, StepEvent, deadlines, fold
 from jiancha.domain.events import Action, EventIn
+from jiancha.domain.rules.engine import evaluate
+from jiancha.domain.rules.model import CaseFacts, Context, RecordedEvent
 from jiancha.domain.timeutil import LOCAL, end_of_local_day, local_date
+from jiancha.services import packs
 from jiancha.services.demo_data import DemoData, build_demo
 
 # National Day 2026: 1–7 October off, Sunday 20 September and Saturday 10 October worked (调休).
@@ -24,7 +28,20 @@ CALENDAR = WorkCalendar(
 NOW = datetime(2026, 11, 20, 10, 15, tzinfo=LOCAL)  # a Friday morning: today's cases are still coming in
 APPROVAL_ACTIONS = {"accept", "undertake", "review", "approve", "complete"}
 PENALTY_ACTIONS = {"register", "investigate", "inform", "hearing", "decide", "serve", "execute", "close"}
+PENALTY_ACTIONS |= {"review"}  # 法制审核 at 决定 before a case is sent back for more evidence
 EXTRA_ACTIONS = {"suspend", "resume", "request-supplement", "return", "reject"}
+# The kinds of fault added to the plan for the other rule families, and the kinds each rule may flag.
+NEW_KINDS = ("discretion", "overcharge", "deposit", "unknown_step", "same_instant")
+RULE_KINDS = {
+    "PN-DISCRETION": {"discretion"},
+    "PN-FEES": {"overcharge", "deposit"},
+    "PR-UNKNOWN-STEP": {"unknown_step"},
+    "EVD-SAME-MINUTE": {"same_instant"},
+    "PR-SKIPPED": {"irregular"},
+    "PR-ROLLBACK": {"irregular"},
+    "PR-POST": {"irregular"},
+    "EV-LEGAL-BASIS": {"irregular"},
+}
 
 
 def check_digit(first17: str) -> str:
@@ -49,13 +66,17 @@ def by_case(data: DemoData) -> dict[str, list[EventIn]]:
 
 
 def irregularities(item: PowerItem, events: list[EventIn]) -> set[str]:
-    """What a supervisor would flag: skipped steps, illegal rollbacks, wrong posts, no legal basis."""
+    """What a supervisor would flag: skipped steps, illegal rollbacks, wrong posts, no legal basis,
+    and steps the process does not define."""
     moves = item.process.allowed_moves()
     flags: set[str] = set()
     current: str | None = None
     for e in events:
         step = item.process.step(e.step)
-        assert step is not None
+        if step is None:
+            flags.add("unknown_step")
+            current = None  # no order to judge from a step the process does not know
+            continue
         if step.posts and e.post not in step.posts:
             flags.add("post")
         if e.action in (Action.approve, Action.decide) and "legal_basis" not in e.attributes:
@@ -79,6 +100,11 @@ def small() -> DemoData:
 @pytest.fixture(scope="module")
 def full() -> DemoData:
     return build_demo(CALENDAR, NOW)
+
+
+@pytest.fixture(scope="module")
+def full_events(full: DemoData) -> dict[str, list[EventIn]]:
+    return by_case(full)
 
 
 def test_same_arguments_give_the_same_data() -> None:
@@ -178,7 +204,10 @@ def test_events_validate_and_none_is_after_now(small: DemoData) -> None:
         assert e.event_id not in seen[e.source_system], "event ids are unique within a source system"
         seen[e.source_system].add(e.event_id)
         item = items[e.item_code]
-        assert item.process.step(e.step) is not None
+        if small.kinds[e.case_no] == "unknown_step" and e.step == "pre-review":
+            assert e.action is Action.review and item.item_type not in (ItemType.penalty, ItemType.coercion)
+        else:
+            assert item.process.step(e.step) is not None
         family = (
             PENALTY_ACTIONS if item.item_type in (ItemType.penalty, ItemType.coercion) else APPROVAL_ACTIONS
         )
@@ -245,10 +274,10 @@ def test_a_naive_now_outside_working_hours() -> None:
 
 
 @pytest.mark.slow
-def test_the_default_mix(full: DemoData) -> None:
+def test_the_default_mix(full: DemoData, full_events: dict[str, list[EventIn]]) -> None:
     assert len(full.cases) == 20_000
     items = {i.code: i for i in full.items}
-    events = by_case(full)
+    events = full_events
     kinds: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     for case in full.cases:
@@ -273,6 +302,10 @@ def test_the_default_mix(full: DemoData) -> None:
             kinds[state.status.value] += 1
         found = irregularities(item, evs)
         flags.update(found)
+        if "unknown_step" in found:
+            assert full.kinds[case.case_no] == "unknown_step"
+            found.discard("unknown_step")
+        assert not found or full.kinds[case.case_no] == "irregular"
         kinds["irregular"] += bool(found)
     n = len(full.cases)
     assert kinds["on_time"] > 0.7 * n
@@ -282,6 +315,104 @@ def test_the_default_mix(full: DemoData) -> None:
     assert kinds["open"] > 0.03 * n, "the most recent cases are still open"
     assert 0 < kinds["open_overdue"] < 0.01 * n, "a few open cases are overdue already"
     assert 0.03 * n < kinds["irregular"] < 0.07 * n
-    assert set(flags) == {"skip", "rollback", "post", "basis"} and min(flags.values()) > 50
+    assert set(flags) == {"skip", "rollback", "post", "basis", "unknown_step"}
+    assert min(flags[f] for f in ("skip", "rollback", "post", "basis")) > 50
     types = Counter(items[c.item_code].item_type for c in full.cases)
     assert set(types) == set(ItemType), "every item type has cases"
+
+
+def test_every_case_has_its_planned_kind(small: DemoData) -> None:
+    assert set(small.kinds) == {c.case_no for c in small.cases}
+    assert set(small.kinds.values()) <= {"on_time", "late", "irregular", "suspended", "rejected", *NEW_KINDS}
+
+
+@pytest.mark.slow
+def test_a_few_cases_of_each_new_fault(full: DemoData) -> None:
+    planned = Counter(full.kinds.values())
+    for kind in NEW_KINDS:
+        assert 20 <= planned[kind] <= 300, (kind, planned[kind])
+    items = {i.code: i for i in full.items}
+    for case in full.cases:
+        item, kind = items[case.item_code], full.kinds[case.case_no]
+        if kind == "discretion":
+            assert item.item_type is ItemType.penalty and item.discretion
+        elif kind == "overcharge":
+            assert item.fees
+        elif kind in ("deposit", "unknown_step", "same_instant"):
+            assert item.item_type not in (ItemType.penalty, ItemType.coercion)
+            assert kind != "deposit" or not item.fees
+
+
+def test_fines_and_fees_keep_to_the_standard_unless_planned_otherwise(small: DemoData) -> None:
+    items = {i.code: i for i in small.items}
+    decisions = charges = 0
+    for raw in small.events:
+        item, kind, attributes = items[raw["item_code"]], small.kinds[raw["case_no"]], raw["attributes"]
+        if "deposit" in attributes:
+            assert kind == "deposit" and raw["action"] == "accept" and not item.fees
+        if raw["action"] == "decide" and item.discretion:
+            decisions += 1
+            bench = next(b for b in item.discretion if b.circumstance == attributes["circumstance"])
+            assert attributes["clause"] == bench.clause
+            fine = Decimal(attributes["fine"])
+            assert (bench.fine_min <= fine <= bench.fine_max) == (kind != "discretion"), raw["case_no"]
+            assert ("罚款" in attributes["decision"]) == (fine > 0)
+        if raw["action"] == "complete":
+            standard = sum((f.amount for f in item.fees), Decimal(0))
+            charged = attributes.get("fee_charged")
+            if not item.fees:
+                assert charged is None
+            else:
+                charges += 1
+                assert (Decimal(charged) == standard) == (kind != "overcharge"), raw["case_no"]
+        elif "fee_charged" in attributes:
+            pytest.fail(f"a fee charged before completion: {raw['event_id']}")
+    assert decisions > 20 and charges > 100
+
+
+def test_same_instant_cases_run_in_one_minute(small: DemoData) -> None:
+    events = by_case(small)
+    seen = 0
+    for case in small.cases:
+        evs = events[case.case_no]
+        minutes = {e.occurred_at.replace(second=0) for e in evs}
+        if small.kinds[case.case_no] == "same_instant" and len(evs) >= 3:
+            seen += 1
+            assert len(minutes) == 1 and len({e.step for e in evs}) >= 3
+        elif len(evs) >= 3:
+            assert len(minutes) > 1
+    assert seen > 0
+
+
+@pytest.mark.slow
+def test_the_rule_engine_flags_only_the_planned_cases(
+    full: DemoData, full_events: dict[str, list[EventIn]]
+) -> None:
+    families = {"discretion", "fees", "procedure", "legal_basis", "same_instant"}
+    rules = [r for r in packs.load("default").compiled() if r.family in families]
+    assert {r.id for r in rules} >= set(RULE_KINDS)
+    items = {i.code: i for i in full.items}
+    flagged: dict[str, Counter[str]] = defaultdict(Counter)
+    for case in full.cases:
+        recorded = tuple(
+            RecordedEvent(
+                e.source_system,
+                e.event_id,
+                e.step,
+                e.action,
+                e.actor,
+                e.post,
+                e.occurred_at,
+                e.occurred_at,
+                dict(e.attributes),
+            )
+            for e in full_events[case.case_no]
+        )
+        facts = CaseFacts(case.case_no, items[case.item_code], ItemStatus.active, case.received_at, recorded)
+        for rule_id in {f.rule_id for f in evaluate(rules, Context(facts, CALENDAR, NOW))}:
+            flagged[rule_id][full.kinds[case.case_no]] += 1
+    assert set(flagged) == set(RULE_KINDS)
+    for rule_id, kinds in RULE_KINDS.items():
+        assert set(flagged[rule_id]) == kinds, (rule_id, flagged[rule_id])
+    for rule_id in ("PN-DISCRETION", "PN-FEES", "PR-UNKNOWN-STEP", "EVD-SAME-MINUTE"):
+        assert 20 <= sum(flagged[rule_id].values()) <= 300, (rule_id, flagged[rule_id])

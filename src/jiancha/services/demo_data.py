@@ -10,7 +10,8 @@ The cases are received over the 90 days before `now`, in working hours on workin
 planned whole and then cut at `now`, so the most recent ones are still open. The mix, by plan:
 
 * on time (78.5 %): done within the promised limit, a few past it but within the legal limit, some
-  with a legal rollback (审核退回承办); the ones on an item with a fee record the standard fee
+  with a legal rollback (审核退回承办, 法制审核退回补充调查: the step that sends the case back
+  examines it first, then returns it); the ones on an item with a fee record the standard fee
   charged (`fee_charged`) when they complete;
 * late (8 %): done after the legal due date; the recent ones are still open, some already overdue;
 * irregular (5 %): a required step skipped, a rollback the process does not allow, an actor in a
@@ -918,7 +919,9 @@ class _Generator:
         ]
 
     def _return(self, plan: _Plan, from_step: str, to_step: str, reason: str) -> None:
-        """At `from_step` the case goes back to `to_step`; the steps between are done again."""
+        """At `from_step` the case goes back to `to_step`; the steps between are done again. The
+        case first reaches `from_step`, whose post examines it (审查, or 法制审核 before a penalty
+        decision) and sends it back, so the move is judged from `from_step`."""
         rng = self.rng
         j = next(i for i, e in enumerate(plan) if e[0] == from_step)
         i = next((i for i, e in enumerate(plan) if e[0] == to_step), 0)
@@ -927,7 +930,11 @@ class _Generator:
         redo = [[e[0], e[1], 0, dict(e[3]), None] for e in plan[max(i, 1) : j]]
         for e, o in zip(redo, sorted(rng.between(at, hi) for _ in redo), strict=True):
             e[2] = o
-        plan[j:j] = [[from_step, "return", at, {"to_step": to_step, "reason": reason}, None], *redo]
+        plan[j:j] = [
+            [from_step, "review", at, {"opinion": reason}, None],
+            [from_step, "return", at, {"to_step": to_step, "reason": reason}, None],
+            *redo,
+        ]
 
     def _irregular(
         self,
