@@ -12,7 +12,7 @@ import pytest
 
 from jiancha.domain.catalogue import CODE_PATTERN, ItemStatus, ItemType, PowerItem, TransitionKind
 from jiancha.domain.clock.calendar import WorkCalendar
-from jiancha.domain.clock.deadlines import CaseStatus, Limits, StepEvent, deadlines, fold
+from jiancha.domain.clock.deadlines import CaseStatus, StepEvent, deadlines, fold, limits_of
 from jiancha.domain.events import Action, EventIn
 from jiancha.domain.rules.engine import evaluate
 from jiancha.domain.rules.model import CaseFacts, Context, RecordedEvent
@@ -47,15 +47,6 @@ RULE_KINDS = {
 def check_digit(first17: str) -> str:
     weights = [2 ** (17 - i) % 11 for i in range(17)]  # GB 11643: W_i = 2^(i-1) mod 11, from the right
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
-
-
-def limits_of(item: PowerItem) -> Limits:
-    return Limits(
-        legal_days=item.legal_limit_days,
-        promised_days=item.promised_limit_days,
-        unit=item.limit_unit,
-        step_days={s.code: s.limit_days for s in item.process.steps},
-    )
 
 
 def by_case(data: DemoData) -> dict[str, list[EventIn]]:
