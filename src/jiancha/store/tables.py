@@ -132,6 +132,8 @@ cases = Table(
     Column("next_check_at", UTCDateTime, nullable=True),
     Index("ix_cases_department_status", "department_code", "status"),
     Index("ix_cases_item", "item_code"),
+    # A category (one item at one department) in the order its cases came: repeated-yellow escalation.
+    Index("ix_cases_category_received", "department_code", "item_code", "received_at", "id"),
     # The clock asks only for rows due now: a partial index keeps that query cheap (DESIGN, Time).
     Index(
         "ix_cases_next_check_at",

@@ -45,9 +45,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signal_transitions")),
     )
     op.create_index("ix_signal_transitions_signal", "signal_transitions", ["signal_id"])
+    op.create_index(
+        "ix_cases_category_received", "cases", ["department_code", "item_code", "received_at", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_category_received", table_name="cases")
     op.drop_index("ix_signal_transitions_signal", table_name="signal_transitions")
     op.drop_table("signal_transitions")
     op.drop_index("ix_signals_escalate_at", table_name="signals")
