@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
-from jiancha.domain.timeutil import utcnow
+from jiancha.domain.events import EventIn
+from jiancha.domain.timeutil import LOCAL, utcnow
 from jiancha.services import attachments, catalogue, clock, ingest, organisation
 from jiancha.services import calendar as calendar_service
 from jiancha.services.demo_data import CITY, build_demo
@@ -47,12 +49,13 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     for start in range(0, len(data.cases), BATCH):
         ingest.register_cases(db, data.cases[start : start + BATCH])
     events = _with_materials(db, data.items, data.events)
-    for start in range(0, len(events), BATCH):
-        batch = ingest.validate_events(events[start : start + BATCH])
-        # Replay history on its own clock, as if each batch arrived when its events happened: a case
-        # is judged with what was known then, not with its future already in view.
+    done = 0
+    for batch in _hourly(ingest.validate_events(part) for part in _chunks(events, BATCH)):
+        # Replay history on its own clock, as if each hour's events arrived as that hour ended: a
+        # case is judged with what was known then, and nothing looks reported late or all at once.
         ingest.ingest_events(db, batch, now=min(now, max(e.occurred_at for e in batch)))
-        log.info("demo: %d of %d events", min(start + BATCH, len(events)), len(events))
+        done += len(batch)
+        log.info("demo: %d of %d events", done, len(events))
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
@@ -93,3 +96,26 @@ def _with_materials(
             }
         out.append(e)
     return out
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _hourly(batches: Iterable[list[EventIn]]) -> Iterator[list[EventIn]]:
+    """Regroup time-ordered events into one batch per local hour (at most BATCH events each)."""
+    current: list[EventIn] = []
+    for batch in batches:
+        for e in batch:
+            if current and (len(current) >= BATCH or local_hour(e) != local_hour(current[0])):
+                yield current
+                current = []
+            current.append(e)
+    if current:
+        yield current
+
+
+def local_hour(e: EventIn) -> tuple[int, int, int, int]:
+    t = e.occurred_at.astimezone(LOCAL)
+    return (t.year, t.month, t.day, t.hour)
