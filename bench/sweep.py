@@ -70,7 +70,7 @@ class Plan:
         self.n = n
         self.every = n // DUE  # case i is due when i % every == 0: due cases spread over the table
         today = NOW.astimezone(LOCAL).date()
-        # Due: accepted on one of 20 working days about ten weeks ago, all thresholds long passed.
+        # Due: accepted on one of 20 working days seven to eleven weeks ago: every threshold long passed.
         self.due_days = working_days_before(calendar, today - timedelta(days=50), 20)
         # Not due: accepted on the last three working days (today before 10:00 included).
         self.fresh_days = working_days_before(calendar, today, 3)
