@@ -85,6 +85,17 @@ def _pages(conn: Connection, query: Any, key: Any, batch: int = 5000) -> Iterato
         last = rows[-1]._mapping[key.name]
 
 
+def _entry_without_row(conn: Connection, kind: str, table: Any) -> int | None:
+    """The first ledger entry of `kind` whose row in `table` is gone."""
+    row = conn.execute(
+        select(ledger.c.seq)
+        .outerjoin(table, table.c.ledger_seq == ledger.c.seq)
+        .where(and_(ledger.c.kind == kind, table.c.id.is_(None)))
+        .limit(1)
+    ).first()
+    return int(row.seq) if row else None
+
+
 def _events(conn: Connection) -> str | None:
     query = (
         select(events, ledger.c.payload, ledger.c.kind, cases.c.case_no.label("case_case_no"))
@@ -99,13 +110,8 @@ def _events(conn: Connection) -> str | None:
             return f"{name} differs from ledger entry {r.ledger_seq}"
         if r.case_case_no != r.case_no:
             return f"{name} was moved to another case"
-    missing = conn.execute(
-        select(ledger.c.seq)
-        .outerjoin(events, events.c.ledger_seq == ledger.c.seq)
-        .where(and_(ledger.c.kind == "event", events.c.id.is_(None)))
-        .limit(1)
-    ).first()
-    return f"the event of ledger entry {missing.seq} is missing from the events table" if missing else None
+    missing = _entry_without_row(conn, "event", events)
+    return f"the event of ledger entry {missing} is missing from the events table" if missing else None
 
 
 def _catalogue(conn: Connection) -> str | None:
@@ -186,14 +192,9 @@ def _signals(conn: Connection) -> str | None:
         rec = orjson.loads(bytes(entry.payload))
         moves[int(rec["signal"])] = str(rec["to"])
     query = select(signals, ledger.c.payload).outerjoin(ledger, ledger.c.seq == signals.c.ledger_seq)
-    missing = conn.execute(
-        select(ledger.c.seq)
-        .outerjoin(signals, signals.c.ledger_seq == ledger.c.seq)
-        .where(and_(ledger.c.kind == "signal", signals.c.id.is_(None)))
-        .limit(1)
-    ).first()
+    missing = _entry_without_row(conn, "signal", signals)
     if missing:
-        return f"the signal of ledger entry {missing.seq} is missing from the signals table"
+        return f"the signal of ledger entry {missing} is missing from the signals table"
     for r in _pages(conn, query, signals.c.id):
         name = f"signal {r.id} ({r.case_no} {r.rule_id})"
         if r.payload is None:
