@@ -38,12 +38,17 @@ class Action(StrEnum):
     serve = "serve"  # 送达
     execute = "execute"  # 执行
     close = "close"  # 结案
+    publish = "publish"  # 结果公开 (R-OPEN-2): the decision published; may come after completion
 
 
 # The clock of a case starts when it is accepted (受理) or, for a penalty, registered (立案).
 STARTING_ACTIONS = {Action.accept, Action.register}
 TERMINAL_ACTIONS = {Action.complete, Action.close, Action.reject}
 STOPPING_ACTIONS = {Action.suspend, Action.request_supplement}
+# A decision whose result must be made public (R-OPEN-2); without one, the completion is the result.
+DECIDING_ACTIONS = {Action.approve, Action.decide}
+# Actions that record something about the case without moving it to another step.
+STEPLESS_ACTIONS = {Action.resume, Action.publish}
 
 
 class AttachmentRef(BaseModel):

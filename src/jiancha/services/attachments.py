@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from jiancha.domain.timeutil import utcnow
+from jiancha.store.bulk import upsert_insert
 from jiancha.store.database import Database
 from jiancha.store.tables import attachments
 
@@ -23,8 +21,7 @@ def store(
     """Keep the content once under its hash; returns (sha256, whether it was new)."""
     digest = hashlib.sha256(content).hexdigest()
     with db.write() as conn:
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(attachments).values(
+        stmt = upsert_insert(conn, attachments).values(
             sha256=digest,
             size=len(content),
             media_type=media_type[:200],

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, select, update
 
-from jiancha.domain.clock.deadlines import next_threshold, warning_dates
+from jiancha.domain.clock.deadlines import disclosure_dates, next_threshold, warning_dates
 from jiancha.domain.timeutil import utcnow
-from jiancha.services import packs, signals
+from jiancha.services import evasion, packs, signals
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.tables import cases
@@ -24,7 +24,7 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
     """Advance every case due by `now`; returns how many this call handled."""
     now = now or utcnow()
     pack = packs.active()
-    warn = pack.warnings()
+    warn, disclose = pack.warnings(), pack.disclosure()
     handled = 0
     while True:
         with db.write() as conn:
@@ -36,6 +36,10 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                     cases.c.legal_due,
                     cases.c.promised_due,
                     cases.c.step_due,
+                    cases.c.status,
+                    cases.c.decided_at,
+                    cases.c.completed_at,
+                    cases.c.published_at,
                 )
                 .where(cases.c.next_check_at <= now)
                 .order_by(cases.c.next_check_at)
@@ -49,7 +53,9 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                     warn,
                     calendar,
                 )
-                following = next_threshold((*dues, *early), now)
+                result_at = row.decided_at or (row.completed_at if row.status == "completed" else None)
+                publish_by = disclosure_dates(result_at, row.published_at, disclose, calendar)
+                following = next_threshold((*dues, *early, *publish_by), now)
                 claimed = conn.execute(
                     update(cases)
                     .where(and_(cases.c.id == row.id, cases.c.next_check_at == row.next_check_at))
@@ -62,4 +68,5 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
         if len(due) < limit:
             with db.write() as conn:
                 signals.escalate_due(conn, pack, now)
+                evasion.watch(conn, pack, calendar, now)
             return handled

@@ -22,7 +22,7 @@ from jiancha.domain.events import MAX_BATCH, CaseIn, EventIn
 from jiancha.domain.timeutil import iso_utc, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import calendar as calendar_service
-from jiancha.services import packs, signals
+from jiancha.services import evasion, packs, signals
 from jiancha.store import calendar as calendar_store
 from jiancha.store import cases as case_store
 from jiancha.store import catalogue as catalogue_store
@@ -243,7 +243,7 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
         pack = packs.active()
-        warn = pack.warnings()
+        warn, disclose = pack.warnings(), pack.disclosure()
         plan = _plan(conn, batch, result)
         fresh, stored, histories = plan.fresh, plan.stored, plan.histories
         if not fresh:
@@ -286,12 +286,12 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
                 version = catalogue_store.in_force(histories[evs[0].item_code], evs[0].occurred_at)
                 limits = limits_for(version.id)
                 state, closed = _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
-                due = deadlines(state, limits, calendar, warn)
+                due = deadlines(state, limits, calendar, warn, disclose)
                 new_rows.append(_new_case_row(case_no, evs[0].source_system, version, now, state, due))
             else:
                 limits = limits_for(row.item_version_id)
                 state, closed = _advance(conn, row, steps, limits, calendar)
-                due = deadlines(state, limits, calendar, warn)
+                due = deadlines(state, limits, calendar, warn, disclose)
                 diff = case_store.changed(row, case_store.state_values(state, due))
                 if diff:
                     updates.append({"id": row.id, **diff})
@@ -327,6 +327,9 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         )
         case_store.update_states(conn, updates)
         _attach(conn, fresh, seqs, case_ids, closures)
+        departments = {no: r.department_code for no, r in stored.items()}
+        departments.update((r["case_no"], r["department_code"]) for r in new_rows)
+        evasion.note_feeds(conn, [(e.source_system, departments[e.case_no]) for _, e in fresh], now)
         # -- the rules of the pack in force, on every case the batch touched (R-SIG-3) -----------
         known = {case_ids[no]: f for no, f in folded.items()}
         result.signals = len(

@@ -196,12 +196,13 @@ def _signals(conn: Connection) -> str | None:
     if missing:
         return f"the signal of ledger entry {missing} is missing from the signals table"
     for r in _pages(conn, query, signals.c.id):
-        name = f"signal {r.id} ({r.case_no} {r.rule_id})"
+        name = f"signal {r.id} ({r.case_no or r.subject} {r.rule_id})"
         if r.payload is None:
             return f"{name} has no ledger entry"
         rec = orjson.loads(bytes(r.payload))
         stored = (
             r.case_no,
+            r.subject,
             r.rule_id,
             r.colour,
             iso_utc(r.raised_at),
@@ -211,6 +212,7 @@ def _signals(conn: Connection) -> str | None:
         )
         recorded = (
             rec.get("case_no"),
+            rec.get("subject"),
             rec.get("rule_id"),
             rec.get("colour"),
             rec.get("raised_at"),

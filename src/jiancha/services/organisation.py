@@ -6,12 +6,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jiancha.domain.catalogue import CODE_PATTERN
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.validation import problems_from
+from jiancha.store.bulk import upsert_insert
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
 from jiancha.store.tables import departments, regions
@@ -79,14 +78,13 @@ def save(db: Database, org: Organisation, *, by: str = "system") -> dict[str, in
             raise Rejected(
                 "organisation_rejected", "机构数据无效", "the organisation data is invalid", problems
             )
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         for r in org.regions:
-            stmt = insert(regions).values(**r.model_dump())
+            stmt = upsert_insert(conn, regions).values(**r.model_dump())
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["code"], set_=r.model_dump(exclude={"code"}))
             )
         for d in org.departments:
-            stmt = insert(departments).values(**d.model_dump())
+            stmt = upsert_insert(conn, departments).values(**d.model_dump())
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["code"], set_=d.model_dump(exclude={"code"}))
             )

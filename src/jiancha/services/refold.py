@@ -16,6 +16,7 @@ from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Limits, StepEvent, deadlines, fold
 from jiancha.domain.events import Action
 from jiancha.domain.timeutil import end_of_local_day
+from jiancha.services import packs
 from jiancha.store import cases as case_store
 from jiancha.store.tables import cases, events, item_versions
 
@@ -25,7 +26,10 @@ def folded(row: Any, steps: list[StepEvent], limits: Limits, calendar: WorkCalen
     state = (
         fold(row.received_at, steps, limits, calendar) if steps else CaseState(received_at=row.received_at)
     )
-    return case_store.state_values(state, deadlines(state, limits, calendar))
+    pack = packs.active()  # its warnings and disclosure days are thresholds the clock wakes for
+    return case_store.state_values(
+        state, deadlines(state, limits, calendar, pack.warnings(), pack.disclosure())
+    )
 
 
 def cases_with_events(

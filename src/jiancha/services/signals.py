@@ -120,7 +120,7 @@ def raise_signals(
                 new.append((row, f, rules[f.rule_id]))
     if not new:
         return []
-    records = [_record(pack, row, f, rule) for row, f, rule in new]
+    records = [_record(pack, row.case_no, f, rule) for row, f, rule in new]
     after = pack.escalation.after_working_days if pack.escalation else None
     seqs = append(
         conn, [Entry("signal", f"signal:{rec['case_no']}/{rec['rule_id']}", rec) for rec in records], now
@@ -253,12 +253,77 @@ def _repeat_escalations(
     insert_many(conn, signals, rows)
 
 
-def _record(pack: Pack, row: Any, f: Finding, rule: Rule) -> dict[str, Any]:
-    values = {"case_no": row.case_no, **f.values}
+@dataclass(frozen=True)
+class Subject:
+    """What a watch (a family beyond one case) found something about, e.g. feed:SYS@2026-11-02T…"""
+
+    name: str
+    department_code: str
+    finding: Finding
+    rule: Rule
+
+
+def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], now: datetime) -> int:
+    """Raise the signals of watches, once per subject and rule, inside the caller's transaction."""
+    if not found:
+        return 0
+    lock(conn)
+    existing = {
+        (str(n), str(r))
+        for part in chunks(sorted({s.name for s in found}))
+        for n, r in conn.execute(
+            select(signals.c.subject, signals.c.rule_id).where(signals.c.subject.in_(part))
+        )
+    }
+    new = {(s.name, s.rule.id): s for s in found if (s.name, s.rule.id) not in existing}
+    if not new:
+        return 0
+    records = [
+        _record(pack, None, s.finding, s.rule, {"subject": s.name, "department": s.department_code})
+        for s in new.values()
+    ]
+    seqs = append(conn, [Entry("signal", f"signal:{r['subject']}/{r['rule_id']}", r) for r in records], now)
+    insert_many(
+        conn,
+        signals,
+        [
+            {
+                "case_id": None,
+                "case_no": None,
+                "subject": s.name,
+                "department_code": s.department_code,
+                "pack": pack.pack,
+                "rule_id": s.rule.id,
+                "family": s.rule.family,
+                "colour": s.finding.colour.value,
+                "state": "open",
+                "raised_at": s.finding.at,
+                "recorded_at": now,
+                "deadline": s.finding.deadline,
+                "article": s.rule.article,
+                "message_zh": rec["message_zh"],
+                "message_en": rec["message_en"],
+                "explanation": rec["explanation"],
+                "ledger_seq": seq,
+                "escalated_from": None,
+                "escalate_at": None,
+            }
+            for s, rec, seq in zip(new.values(), records, seqs, strict=True)
+        ],
+    )
+    return len(new)
+
+
+def _record(
+    pack: Pack, case_no: str | None, f: Finding, rule: Rule, about: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The ledger record of a new signal: about a case, or (`about`) a subject wider than one."""
+    values = {"case_no": case_no, **(about or {}), **f.values}
     shown = {k: ("、".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}
     return {
         "v": 1,
-        "case_no": row.case_no,
+        "case_no": case_no,
+        **({"subject": about["subject"]} if about else {}),
         "pack": pack.pack,
         "rule_id": f.rule_id,
         "family": rule.family,
@@ -316,6 +381,7 @@ def signal_view(r: Any) -> dict[str, Any]:
     return {
         "id": r.id,
         "case_no": r.case_no,
+        "subject": r.subject,
         "department_code": r.department_code,
         "pack": r.pack,
         "rule_id": r.rule_id,
@@ -450,6 +516,7 @@ def move(
             "v": 1,
             "signal": signal_id,
             "case_no": row.case_no,
+            **({"subject": row.subject} if row.subject else {}),
             "rule_id": row.rule_id,
             "from": current.value,
             "to": to.value,
@@ -458,7 +525,9 @@ def move(
             "at": iso_utc(now),
         }
         (seq,) = append(
-            conn, [Entry("signal_transition", f"signal:{row.case_no}/{row.rule_id}", record)], now
+            conn,
+            [Entry("signal_transition", f"signal:{row.case_no or row.subject}/{row.rule_id}", record)],
+            now,
         )
         keep_escalating = to in UNRESOLVED
         conn.execute(

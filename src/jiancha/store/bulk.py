@@ -16,10 +16,17 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Connection, Date, String, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jiancha.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
+
+
+def upsert_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT of the connection's dialect, which offers ON CONFLICT DO NOTHING / DO UPDATE."""
+    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 @lru_cache(maxsize=65536)  # a batch repeats its instants (received_at, last_event_at ...) many times

@@ -57,6 +57,7 @@ INGEST_COLUMNS = [
     "id",
     "case_no",
     "item_code",
+    "department_code",
     "item_version_id",
     "check_code",
     "registration_at",

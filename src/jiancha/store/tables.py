@@ -125,6 +125,8 @@ cases = Table(
     Column("completed_at", UTCDateTime, nullable=True),
     Column("last_event_at", UTCDateTime, nullable=True),
     Column("event_count", Integer, nullable=False, default=0),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("published_at", UTCDateTime, nullable=True),
     Column("legal_due", Date, nullable=True),
     Column("promised_due", Date, nullable=True),
     Column("step_due", Date, nullable=True),
@@ -222,8 +224,11 @@ signals = Table(
     "signals",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
-    Column("case_no", String(128), nullable=False),
+    # A signal is about a case, or about something wider (a subject such as a silent feed or an
+    # idle item, R-EVD-1): then case_id and case_no are empty and `subject` names it.
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=True),
+    Column("case_no", String(128), nullable=True),
+    Column("subject", String(200), nullable=True),
     Column("department_code", String(64), nullable=False),
     Column("pack", String(64), nullable=False),
     Column("rule_id", String(64), nullable=False),
@@ -245,6 +250,7 @@ signals = Table(
     Column("escalated_from", Id, ForeignKey("signals.id"), nullable=True),
     # A rule speaks once per case: the same (case, rule) is never raised twice.
     UniqueConstraint("case_id", "rule_id", name="uq_signals_case_rule"),
+    UniqueConstraint("subject", "rule_id", name="uq_signals_subject_rule"),
     Index("ix_signals_state_colour", "state", "colour"),
     Index("ix_signals_department", "department_code", "state"),
     Index(
@@ -268,4 +274,25 @@ signal_transitions = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_signal_transitions_signal", "signal_id"),
+)
+
+# Each departmental system that sends events (R-EVD-1, R-PAT-3): when it was last heard from, so a
+# feed gone silent is found without reading the events table.
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("source_system", String(128), primary_key=True),
+    Column("department_code", String(64), nullable=False),
+    Column("first_received_at", UTCDateTime, nullable=False),
+    Column("last_received_at", UTCDateTime, nullable=False),
+    Column("events", BigInteger, nullable=False),
+)
+
+# Checks over a whole period (idle items, R-EVD-2) run once per rule and period: this says which ran.
+periodic_checks = Table(
+    "periodic_checks",
+    metadata,
+    Column("rule_id", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),  # e.g. 2026-10
+    Column("done_at", UTCDateTime, nullable=False),
 )

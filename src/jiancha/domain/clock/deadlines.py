@@ -14,7 +14,14 @@ from typing import Any
 
 from jiancha.domain.catalogue import LimitUnit, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
-from jiancha.domain.events import STARTING_ACTIONS, STOPPING_ACTIONS, TERMINAL_ACTIONS, Action
+from jiancha.domain.events import (
+    DECIDING_ACTIONS,
+    STARTING_ACTIONS,
+    STEPLESS_ACTIONS,
+    STOPPING_ACTIONS,
+    TERMINAL_ACTIONS,
+    Action,
+)
 from jiancha.domain.timeutil import end_of_local_day, local_date, start_of_local_day
 
 
@@ -63,6 +70,15 @@ class CaseState:
     completed_at: datetime | None = None
     last_event_at: datetime | None = None
     event_count: int = 0
+    decided_at: datetime | None = None  # the first approval or decision
+    published_at: datetime | None = None  # the first publication of the result
+
+    @property
+    def result_at(self) -> datetime | None:
+        """When the case had a result to publish: its decision, else its completion (not a refusal)."""
+        if self.decided_at is not None:
+            return self.decided_at
+        return self.completed_at if self.status is CaseStatus.completed else None
 
 
 @dataclass(frozen=True)
@@ -88,8 +104,12 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
         "event_count": state.event_count + 1,
         "last_event_at": max(at, state.last_event_at) if state.last_event_at else at,
     }
+    if action is Action.publish and state.published_at is None:
+        change["published_at"] = at  # publication usually follows completion
     if state.status in (CaseStatus.completed, CaseStatus.rejected):
         return replace(state, **change)  # a late event after completion is kept, but does not reopen
+    if action in DECIDING_ACTIONS and state.decided_at is None:
+        change["decided_at"] = at
 
     step_stopped = state.step_suspended_days
     if state.status is CaseStatus.suspended and action is not Action.suspend and state.suspended_since:
@@ -109,7 +129,7 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
         change.update(accepted_at=at, suspended_days=0, step_suspended_days=0)
 
     target = str(event.attributes.get("to_step") or event.step) if action is Action.return_ else event.step
-    if target != state.current_step and action is not Action.resume:
+    if target != state.current_step and action not in STEPLESS_ACTIONS:
         change.update(current_step=target, step_entered_at=at, step_suspended_days=0)
 
     if action in STOPPING_ACTIONS:
@@ -138,12 +158,18 @@ def _add(start: date, days: int, unit: LimitUnit, calendar: WorkCalendar) -> dat
 
 
 def deadlines(
-    state: CaseState, limits: Limits, calendar: WorkCalendar, warnings: tuple[tuple[str, int], ...] = ()
+    state: CaseState,
+    limits: Limits,
+    calendar: WorkCalendar,
+    warnings: tuple[tuple[str, int], ...] = (),
+    disclosure: tuple[int, ...] = (),
 ) -> Deadlines:
     """Due dates of the whole case (legal and promised) and of its current step.
 
     While suspended, the due dates shown leave out the stop still running (they move on when the
     case resumes), and there is no next check: the clock stands still until an event moves it.
+    `disclosure` holds the pack's working days for publishing a result: a finished case whose
+    result is not yet public is still watched until they pass.
     """
     start = local_date(state.accepted_at or state.received_at)
     legal = _add(start, limits.legal_days + state.suspended_days, limits.unit, calendar)
@@ -157,14 +183,31 @@ def deadlines(
     fallback: tuple[int, ...] = ()
     if limits.unit is LimitUnit.working:
         fallback = calendar.fallback_years(start, max(legal, step_due or legal))
-    if state.status is not CaseStatus.open:
-        return Deadlines(legal, promised, step_due, None, fallback)
     after = state.last_event_at or state.received_at
+    publish_by = disclosure_dates(state.result_at, state.published_at, disclosure, calendar)
+    if state.status is not CaseStatus.open:
+        return Deadlines(legal, promised, step_due, next_threshold(publish_by, after), fallback)
     # Warnings N working days ahead (a pack's yellow rules) are thresholds the clock must wake for.
     early = warning_dates({"legal": legal, "promised": promised, "step": step_due}, warnings, calendar)
     return Deadlines(
-        legal, promised, step_due, next_threshold((step_due, promised, legal, *early), after), fallback
+        legal,
+        promised,
+        step_due,
+        next_threshold((step_due, promised, legal, *early, *publish_by), after),
+        fallback,
     )
+
+
+def disclosure_dates(
+    result_at: datetime | None,
+    published_at: datetime | None,
+    disclosure: tuple[int, ...],
+    calendar: WorkCalendar,
+) -> tuple[date, ...]:
+    """The dates by which a result not yet published must be (N working days after the result)."""
+    if result_at is None or published_at is not None:
+        return ()
+    return tuple(calendar.add_working_days(local_date(result_at), n) for n in disclosure)
 
 
 def warning_dates(

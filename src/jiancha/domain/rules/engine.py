@@ -13,9 +13,10 @@ def evaluate(rules: Iterable[Rule], ctx: Context, *, timed_only: bool = False) -
     verdict changes with the passing of time, which is all the clock needs to look at."""
     found: list[Finding] = []
     for rule in rules:
-        if timed_only and rule.family not in TIMED:
+        family = FAMILIES.get(rule.family)  # a watch (WATCHES) judges no single case
+        if family is None or (timed_only and rule.family not in TIMED):
             continue
-        found.extend(FAMILIES[rule.family](rule, ctx))
+        found.extend(family(rule, ctx))
     return sorted(found, key=lambda f: (f.at, f.rule_id))
 
 

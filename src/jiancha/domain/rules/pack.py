@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from jiancha.domain.rules.families import FAMILIES
+from jiancha.domain.rules.families import FAMILIES, WATCHES
 from jiancha.domain.rules.model import Colour, Rule
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
@@ -25,10 +25,10 @@ class RuleSpec(BaseModel):
 
     @model_validator(mode="after")
     def _family(self) -> RuleSpec:
-        if self.family not in FAMILIES:
+        if self.family not in FAMILIES and self.family not in WATCHES:
             raise ValueError(
                 f"未知的规则族 {self.family} | unknown rule family {self.family}; "
-                f"known: {', '.join(sorted(FAMILIES))}"
+                f"known: {', '.join(sorted({*FAMILIES, *WATCHES}))}"
             )
         return self
 
@@ -95,6 +95,12 @@ class Pack(BaseModel):
             if r.family == "time_limit" and r.params.get("stage") == "warn"
         }
         return tuple(sorted(found))
+
+    def disclosure(self) -> tuple[int, ...]:
+        """Working days after a result by which it must be public: the clock wakes when they pass."""
+        return tuple(
+            sorted({int(r.params.get("working_days", 7)) for r in self.rules if r.family == "disclosure"})
+        )
 
 
 def render(template: str, values: dict[str, Any]) -> str:

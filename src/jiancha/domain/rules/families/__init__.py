@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jiancha.domain.rules.families import evasion, evidence, item_status, penalty, procedure, time_limit
+from jiancha.domain.rules.families import (
+    disclosure,
+    evasion,
+    evidence,
+    execution,
+    item_status,
+    penalty,
+    procedure,
+    time_limit,
+)
 from jiancha.domain.rules.model import Context, Finding, Rule
 
 Family = Callable[[Rule, Context], list[Finding]]
@@ -20,7 +29,13 @@ FAMILIES: dict[str, Family] = {
     "late_entry": evasion.late_entry,
     "born_completed": evasion.born_completed,
     "same_instant": evasion.same_instant,
+    "execution": execution.evaluate,
+    "disclosure": disclosure.evaluate,
 }
 
+# Families that judge something wider than a case (a feed, an item over a period): the services
+# feed them their own facts, and their signals name a subject instead of a case.
+WATCHES = {"silent_feed", "idle_item"}
+
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
-TIMED = {"time_limit"}
+TIMED = {"time_limit", "disclosure"}

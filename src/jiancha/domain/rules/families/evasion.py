@@ -1,13 +1,18 @@
-"""Evading supervision (规避监督, R-EVD-1..2), as far as one case shows it: data reported late
-(应报未报、不及时报送), a case that first reaches the platform already finished, and "virtual"
-handling whose steps all carry the same minute (虚拟运行)."""
+"""Evading supervision (规避监督, R-EVD-1..2). In one case: data reported late (不及时报送), a case
+that first reaches the platform already finished, and "virtual" handling whose steps all carry the
+same minute (虚拟运行). Across cases: a feed gone silent (应报未报), and an item with no case online
+while the same item elsewhere has many (体外循环, 擅自停止实施)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
 
+from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import TERMINAL_ACTIONS
 from jiancha.domain.rules.model import Context, Finding, Rule
+from jiancha.domain.timeutil import end_of_local_day, iso_local, local_date
 
 
 def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
@@ -73,3 +78,69 @@ def same_instant(rule: Rule, ctx: Context) -> list[Finding]:
             tuple(e.ref for e in evs),
         )
     ]
+
+
+# -- beyond one case: what shows only across cases or in their absence (R-EVD-1..2) --------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A departmental system sending events, and when it was last heard from."""
+
+    source_system: str
+    department_code: str
+    last_received_at: datetime
+
+
+def silent_feed(rule: Rule, feed: Feed, calendar: WorkCalendar, now: datetime) -> Finding | None:
+    """A feed that sent nothing for `working_days` full working days after its last event
+    (应报未报): stamped at the end of the last of them."""
+    days = int(rule.params.get("working_days", 3))
+    at = end_of_local_day(calendar.add_working_days(local_date(feed.last_received_at), days))
+    if at > now:
+        return None
+    values = {
+        "feed": feed.source_system,
+        "department": feed.department_code,
+        "last_received_at": iso_local(feed.last_received_at),
+        "working_days": days,
+    }
+    return Finding(rule.id, rule.colour, at, values)
+
+
+@dataclass(frozen=True)
+class ItemUse:
+    """How many cases of one power item came online in a period."""
+
+    item_code: str
+    department_code: str
+    name: str
+    item_type: str
+    cases: int
+
+
+def idle_items(rule: Rule, uses: list[ItemUse], period: str, at: datetime) -> list[tuple[ItemUse, Finding]]:
+    """Items with no case online in the period while the same item (same name and type) at
+    comparable departments had, by their median, at least `min_peer_cases` — handled off-line, or
+    stopped without authority (擅自停止实施). Needs at least `min_peers` such departments."""
+    min_cases = int(rule.params.get("min_peer_cases", 5))
+    min_peers = int(rule.params.get("min_peers", 2))
+    groups: dict[tuple[str, str], list[ItemUse]] = {}
+    for u in uses:
+        groups.setdefault((u.name.strip(), u.item_type), []).append(u)
+    found: list[tuple[ItemUse, Finding]] = []
+    for group in groups.values():
+        for u in (u for u in group if u.cases == 0):
+            peers = sorted(p.cases for p in group if p.department_code != u.department_code)
+            if len(peers) < min_peers or median(peers) < min_cases:
+                continue
+            values = {
+                "item": u.item_code,
+                "name": u.name,
+                "department": u.department_code,
+                "period": period,
+                "peers": len(peers),
+                "peer_median": median(peers),
+            }
+            found.append((u, Finding(rule.id, rule.colour, at, values)))
+    return found

@@ -4,7 +4,7 @@ its legal basis (Shenzhen §12, 无法定依据)."""
 
 from __future__ import annotations
 
-from jiancha.domain.events import Action
+from jiancha.domain.events import STEPLESS_ACTIONS, Action
 from jiancha.domain.rules.model import Context, Finding, RecordedEvent, Rule
 
 
@@ -19,7 +19,7 @@ def legal_basis(rule: Rule, ctx: Context) -> list[Finding]:
     ]
 
 
-def _attached(e: RecordedEvent) -> list[tuple[str, str]]:
+def attached(e: RecordedEvent) -> list[tuple[str, str]]:
     items = e.attributes.get("attachments") or []
     return [(str(a.get("name")), str(a.get("sha256"))) for a in items if isinstance(a, dict)]
 
@@ -35,9 +35,9 @@ def materials(rule: Rule, ctx: Context) -> list[Finding]:
         if e.occurred_at > ctx.now:
             break
         target = str(e.attributes.get("to_step") or e.step) if e.action is Action.return_ else e.step
-        leaving = current is not None and target != current and e.action is not Action.resume
+        leaving = current is not None and target != current and e.action not in STEPLESS_ACTIONS
         finishing = e.action in (Action.complete, Action.close)
-        for name, digest in _attached(e):
+        for name, digest in attached(e):
             earlier = given.setdefault(e.step, {}).get(name)
             if check == "changed" and e.step in closed and earlier is not None and earlier != digest:
                 found.append(
@@ -62,6 +62,6 @@ def materials(rule: Rule, ctx: Context) -> list[Finding]:
                         rule.id, rule.colour, e.occurred_at, {"step": closing, "missing": missing}, (e.ref,)
                     )
                 )
-        if e.action is not Action.resume:
+        if e.action not in STEPLESS_ACTIONS:
             current = target
     return found

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from jiancha.domain.rules.model import Context, Finding, Rule
 
 
-def _amount(value: object) -> Decimal | None:
+def amount(value: object) -> Decimal | None:
     try:
         return Decimal(str(value)) if value not in (None, "") else None
     except InvalidOperation:
@@ -23,7 +23,7 @@ def discretion(rule: Rule, ctx: Context) -> list[Finding]:
     for e in ctx.facts.events:
         if e.occurred_at > ctx.now or e.action.value not in actions:
             continue
-        fine = _amount(e.attributes.get("fine"))
+        fine = amount(e.attributes.get("fine"))
         if fine is None or not benchmarks:
             continue
         clause, circumstance = e.attributes.get("clause"), e.attributes.get("circumstance")
@@ -57,7 +57,7 @@ def fees(rule: Rule, ctx: Context) -> list[Finding]:
     for e in ctx.facts.events:
         if e.occurred_at > ctx.now:
             continue
-        charged, deposit = _amount(e.attributes.get("fee_charged")), _amount(e.attributes.get("deposit"))
+        charged, deposit = amount(e.attributes.get("fee_charged")), amount(e.attributes.get("deposit"))
         if deposit is not None and deposit > 0:
             found.append(Finding(rule.id, rule.colour, e.occurred_at, {"deposit": str(deposit)}, (e.ref,)))
         elif charged is not None and charged > 0 and charged not in standard and charged != sum(standard):

@@ -3,7 +3,7 @@ illegal rollbacks (违规回退), actors without the post the step requires (主
 
 from __future__ import annotations
 
-from jiancha.domain.events import Action
+from jiancha.domain.events import STEPLESS_ACTIONS, Action
 from jiancha.domain.rules.model import Context, Finding, Rule
 
 
@@ -18,6 +18,8 @@ def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
     for e in ctx.facts.events:
         if e.occurred_at > ctx.now:
             break
+        if e.action is Action.publish:
+            continue  # publication happens outside the process's steps
         step = by_code.get(e.step)
         if check == "unknown_step" and step is None:
             found.append(Finding(rule.id, rule.colour, e.occurred_at, {"step": e.step}, (e.ref,)))
@@ -31,7 +33,7 @@ def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
                     (e.ref,),
                 )
             )
-        if e.action is Action.resume:
+        if e.action in STEPLESS_ACTIONS:
             continue
         target = str(e.attributes.get("to_step") or e.step) if e.action is Action.return_ else e.step
         a, b = by_code.get(current or ""), by_code.get(target)

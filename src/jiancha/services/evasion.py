@@ -1,0 +1,129 @@
+"""Evasion beyond one case (R-EVD-1..2), watched by the clock: a feed gone silent for N working
+days, and an item with no case online in a month while the same item at comparable departments
+had many.
+
+Both are signals about a subject rather than a case (`feed:<system>@<last heard>`,
+`item:<code>@<month>`), raised once per subject and rule through the same ledger and lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from jiancha.domain.catalogue import ItemStatus
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.rules.families.evasion import Feed, ItemUse, idle_items, silent_feed
+from jiancha.domain.rules.pack import Pack
+from jiancha.domain.timeutil import iso_utc, local_date, start_of_local_day
+from jiancha.services.signals import Subject, raise_on_subjects
+from jiancha.store.bulk import upsert_insert
+from jiancha.store.catalogue import in_force
+from jiancha.store.tables import cases, feeds, item_versions, periodic_checks
+
+
+def note_feeds(conn: Connection, heard: Sequence[tuple[str, str]], now: datetime) -> None:
+    """Record that each (source system, department) of an ingested batch was heard from now."""
+    counts: dict[str, tuple[str, int]] = {}
+    for source, department in heard:
+        counts[source] = (department, counts.get(source, ("", 0))[1] + 1)
+    for source, (department, n) in sorted(counts.items()):
+        stmt = upsert_insert(conn, feeds).values(
+            source_system=source,
+            department_code=department,
+            first_received_at=now,
+            last_received_at=now,
+            events=n,
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["source_system"],
+                set_={
+                    "department_code": department,
+                    "last_received_at": func.max(feeds.c.last_received_at, now)
+                    if conn.dialect.name == "sqlite"
+                    else func.greatest(feeds.c.last_received_at, now),
+                    "events": feeds.c.events + n,
+                },
+            )
+        )
+
+
+def watch(conn: Connection, pack: Pack, calendar: WorkCalendar, now: datetime) -> int:
+    """Run the pack's watches as of `now`; returns how many signals they raised."""
+    raised = 0
+    silent = [r for r in pack.compiled() if r.family == "silent_feed"]
+    if silent:
+        found = []
+        for f in conn.execute(select(feeds)).all():
+            feed = Feed(f.source_system, f.department_code, f.last_received_at)
+            for rule in silent:
+                finding = silent_feed(rule, feed, calendar, now)
+                if finding is not None:
+                    name = f"feed:{f.source_system}@{iso_utc(f.last_received_at)}"
+                    found.append(Subject(name, f.department_code, finding, rule))
+        raised += raise_on_subjects(conn, pack, found, now)
+    for rule in (r for r in pack.compiled() if r.family == "idle_item"):
+        start, end = _last_month(now)
+        period = start.strftime("%Y-%m")
+        done = conn.execute(
+            select(periodic_checks.c.period).where(
+                periodic_checks.c.rule_id == rule.id, periodic_checks.c.period == period
+            )
+        ).first()
+        if done is not None:
+            continue
+        uses = item_uses(conn, start, end)
+        at = start_of_local_day(end)
+        found = [
+            Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
+            for u, f in idle_items(rule, uses, period, at)
+        ]
+        raised += raise_on_subjects(conn, pack, found, now)
+        conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
+    return raised
+
+
+def _last_month(now: datetime) -> tuple[date, date]:
+    """The last whole calendar month before `now` (local time): [first day, first day after)."""
+    this = local_date(now).replace(day=1)
+    return (this - timedelta(days=1)).replace(day=1), this
+
+
+def item_uses(conn: Connection, start: date, end: date) -> list[ItemUse]:
+    """Cases received in [start, end) per item that was in force and active all that time."""
+    first, last = start_of_local_day(start), start_of_local_day(end)
+    histories: dict[str, list[Any]] = {}
+    for v in conn.execute(
+        select(
+            item_versions.c.code,
+            item_versions.c.status,
+            item_versions.c.effective_from,
+            item_versions.c.name,
+            item_versions.c.item_type,
+            item_versions.c.department_code,
+        ).order_by(item_versions.c.code, item_versions.c.effective_from, item_versions.c.version)
+    ):
+        histories.setdefault(v.code, []).append(v)
+    counts: dict[str, int] = dict(
+        conn.execute(
+            select(cases.c.item_code, func.count())
+            .where(cases.c.received_at >= first, cases.c.received_at < last)
+            .group_by(cases.c.item_code)
+        ).all()
+    )
+    uses = []
+    for code, history in histories.items():
+        during = [v for v in history if first < v.effective_from < last]
+        opening = in_force(history, first)
+        if opening.effective_from > first or any(
+            ItemStatus(v.status) is not ItemStatus.active for v in (opening, *during)
+        ):
+            continue
+        uses.append(
+            ItemUse(code, opening.department_code, opening.name, opening.item_type, int(counts.get(code, 0)))
+        )
+    return uses
