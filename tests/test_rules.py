@@ -183,7 +183,8 @@ def test_every_shipped_pack_loads_and_its_messages_fill_in(name: str) -> None:
     pack = load(name)
     assert pack.rules
     for rule in pack.rules:
-        assert "{case_no}" in rule.message_zh or "{item}" in rule.message_zh
+        # A message names what it is about: the case, or for a watch its item or feed.
+        assert any(f"{{{k}}}" in rule.message_zh for k in ("case_no", "item", "feed"))
         assert render(rule.message_en, {"case_no": "C-1"}).count("C-1") <= 1
 
 
@@ -225,3 +226,88 @@ def test_a_case_first_seen_already_completed_and_all_in_one_minute_is_flagged() 
         _arrived(k, s, s, f"2026-09-{14 + k}", f"2026-09-{14 + k}", p) for k, (s, p) in enumerate(steps)
     ]
     assert not {"EVD-BORN-DONE", "EVD-SAME-MINUTE", "EVD-LATE-ENTRY"} & set(findings(spread, "2026-09-30"))
+
+
+def _decided(*later: RecordedEvent) -> list[RecordedEvent]:
+    """A penalty decided on 2 November 2026 at 60,000 yuan."""
+    return [
+        ev(1, "register", "register", "2026-10-12"),
+        ev(2, "investigate", "investigate", "2026-10-13"),
+        ev(3, "inform", "inform", "2026-10-20"),
+        ev(
+            4,
+            "decide",
+            "decide",
+            "2026-11-02",
+            fine="60000",
+            circumstance="一般",
+            legal_basis="第一百二十二条",
+        ),
+        ev(5, "serve", "serve", "2026-11-03"),
+        *later,
+    ]
+
+
+def test_execution_different_from_the_decision_is_red_and_names_both_values() -> None:
+    differs = _decided(ev(6, "execute", "execute", "2026-11-05", amount="50000"))
+    f = findings(differs, "2026-11-06", item=penalty_item())["EX-DIFFERS"]
+    assert f.colour is Colour.red  # type: ignore[attr-defined]
+    assert f.values == {"what": "amount", "decided": "60000", "executed": "50000"}  # type: ignore[attr-defined]
+    assert f.events == ("SYS/E4", "SYS/E6")  # type: ignore[attr-defined]
+    same = _decided(ev(6, "execute", "execute", "2026-11-05", amount="60000.00"))
+    assert "EX-DIFFERS" not in findings(same, "2026-11-06", item=penalty_item())
+
+
+def test_a_case_closed_without_an_execution_receipt_is_flagged() -> None:
+    bare = _decided(
+        ev(6, "execute", "execute", "2026-11-05", amount="60000"), ev(7, "close", "close", "2026-11-06")
+    )
+    f = findings(bare, "2026-11-09", item=penalty_item())["EX-RECEIPT"]
+    assert f.at == at("2026-11-06") and f.values["receipt"] == "执行回执"  # type: ignore[attr-defined]
+    receipt = [{"name": "执行回执", "sha256": "b" * 64}]
+    proved = _decided(
+        ev(6, "execute", "execute", "2026-11-05", amount="60000", attachments=receipt),
+        ev(7, "close", "close", "2026-11-06"),
+    )
+    assert "EX-RECEIPT" not in findings(proved, "2026-11-09", item=penalty_item())
+    numbered = _decided(
+        ev(6, "execute", "execute", "2026-11-05", receipt_no="ZX-2026-88"),
+        ev(7, "close", "close", "2026-11-06"),
+    )
+    assert "EX-RECEIPT" not in findings(numbered, "2026-11-09", item=penalty_item())
+
+
+APPROVED = [
+    ev(1, "accept", "accept", "2026-10-26", "受理岗"),
+    ev(2, "undertake", "undertake", "2026-10-27", "承办岗"),
+    ev(3, "review", "review", "2026-10-28", "审核岗"),
+    ev(4, "approve", "approve", "2026-11-02", "批准岗", legal_basis="第三十五条"),
+    ev(5, "complete", "complete", "2026-11-03", "受理岗"),
+]
+
+
+def test_a_result_not_published_within_seven_working_days_is_flagged_when_they_pass() -> None:
+    # Approved Monday 2 November; seven working days later is Wednesday 11 November.
+    assert "DS-RESULT" not in findings(APPROVED, "2026-11-11")
+    f = findings(APPROVED, "2026-11-12")["DS-RESULT"]
+    assert f.at == end_of_local_day(date(2026, 11, 11)) and f.deadline == date(2026, 11, 11)  # type: ignore[attr-defined]
+    assert f.values["published"] == "—"  # type: ignore[attr-defined]
+
+
+def test_a_result_published_late_is_flagged_at_publication_and_in_time_is_not() -> None:
+    in_time = [
+        *APPROVED,
+        ev(6, "complete", "publish", "2026-11-10", "受理岗", url="https://example.gov.cn/1"),
+    ]
+    assert "DS-RESULT" not in findings(in_time, "2026-12-01")
+    late = [*APPROVED, ev(6, "complete", "publish", "2026-11-13", "受理岗")]
+    f = findings(late, "2026-12-01")["DS-RESULT"]
+    assert f.at == at("2026-11-13") and f.values["published"] == "2026-11-13"  # type: ignore[attr-defined]
+    # Publication is no step of the process: it raises no procedure signal.
+    assert not [k for k in findings(in_time, "2026-12-01") if k.startswith("PR-")]
+
+
+def test_refusals_and_items_outside_the_public_list_owe_no_publication() -> None:
+    refused = [*APPROVED[:3], ev(4, "review", "reject", "2026-11-02", "审核岗", legal_basis="第三十五条")]
+    assert "DS-RESULT" not in findings(refused, "2026-12-01")
+    assert "DS-RESULT" not in findings(APPROVED, "2026-12-01", item=licence_item(public=False))
