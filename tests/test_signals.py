@@ -256,3 +256,15 @@ def test_three_cases_in_a_row_of_one_item_with_yellow_turn_red(db: Database) -> 
     assert red["explanation"]["values"]["cases"] == ["R-3", "R-4", "R-5"]  # type: ignore[index]
     assert len(red["explanation"]["values"]["yellow_signals"]) == 3  # type: ignore[index]
     assert integrity.check(db).ok
+
+
+def test_an_early_warning_never_escalates_its_deadline_has_its_own_red(db: Database) -> None:
+    accepted = datetime(2026, 9, 14, 2, tzinfo=UTC)
+    ingest.ingest_events(db, ingest.validate_events([event(1, at="2026-09-14T09:00:00+08:00")]), now=accepted)
+    clock.sweep(db, datetime(2026, 10, 16, 2, tzinfo=UTC))  # warned on 13 October, due on the 16th
+    got = raised(db)
+    assert got["TL-LEGAL-WARN"]["colour"] == "yellow" and "TL-LEGAL-OVERDUE" not in got
+    # The step limit passed long ago and nobody corrected it: that yellow is a fault, and escalates.
+    assert "ESC-TL-LEGAL-WARN" not in got and "ESC-TL-STEP-OVERDUE" in got
+    clock.sweep(db, datetime(2026, 10, 19, 2, tzinfo=UTC))
+    assert "TL-LEGAL-OVERDUE" in raised(db) and "ESC-TL-LEGAL-WARN" not in raised(db)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import LOCAL, utcnow
 from jiancha.services import attachments, catalogue, clock, ingest, organisation
 from jiancha.services import calendar as calendar_service
+from jiancha.services import demo_life as life
 from jiancha.services.demo_data import CITY, build_demo
 from jiancha.store.database import Database
 from jiancha.store.tables import cases, regions
@@ -32,7 +33,13 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     if present and count:
         return f"demo already loaded: {count} cases"
     now = utcnow()
-    data = build_demo(calendar_service.current(db), now, seed=seed, cases=cases_wanted)
+    calendar = calendar_service.current(db)
+    data = build_demo(calendar, now, seed=seed, cases=cases_wanted)
+    # What departments do besides handling cases: each rule family gets something true to find.
+    idle, kept_cases, kept_events = life.idle_one_item(data.items, data.cases, data.events, now)
+    silent, kept_events = life.silence_one_feed(kept_cases, kept_events, calendar, now)
+    kept_events = life.execute_penalties(life.publish_results(kept_events, calendar, now))
+    suspended = life.suspension(data.items, kept_cases, now, {idle or ""})
     organisation.save(
         db, organisation.parse({"regions": data.regions, "departments": data.departments}), by="demo"
     )
@@ -46,20 +53,27 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
             for i in data.items
         ],
     )
-    for start in range(0, len(data.cases), BATCH):
-        ingest.register_cases(db, data.cases[start : start + BATCH])
-    events = _with_materials(db, data.items, data.events)
+    if suspended is not None:
+        catalogue.apply_changes(db, [suspended])
+    for start in range(0, len(kept_cases), BATCH):
+        ingest.register_cases(db, kept_cases[start : start + BATCH])
+    events = _with_materials(db, data.items, kept_events)
+    sent = life.delivery_times(events, now)
+    events.sort(key=lambda e: (sent[e["event_id"]], str(e["occurred_at"])))
     done = 0
-    for batch in _hourly(ingest.validate_events(part) for part in _chunks(events, BATCH)):
-        # Replay history on its own clock, as if each hour's events arrived as that hour ended: a
-        # case is judged with what was known then, and nothing looks reported late or all at once.
-        ingest.ingest_events(db, batch, now=min(now, max(e.occurred_at for e in batch)))
+    for batch in _hourly((ingest.validate_events(part) for part in _chunks(events, BATCH)), sent):
+        # Replay history on its own clock, as if each hour's events arrived as that hour ended
+        # (a few systems later): a case is judged with what was known then.
+        ingest.ingest_events(db, batch, now=min(now, max(sent[e.event_id] for e in batch)))
         done += len(batch)
         log.info("demo: %d of %d events", done, len(events))
+    answered = life.answer_signals(db, now)
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
-        f"{len(data.cases)} cases, {len(data.events)} events"
+        f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
+        f"item {suspended.code if suspended else None} suspended; signals answered: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(answered.items()))
     )
 
 
@@ -103,12 +117,15 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, A
         yield items[start : start + size]
 
 
-def _hourly(batches: Iterable[list[EventIn]]) -> Iterator[list[EventIn]]:
-    """Regroup time-ordered events into one batch per local hour (at most BATCH events each)."""
+def _hourly(batches: Iterable[list[EventIn]], sent: dict[str, datetime]) -> Iterator[list[EventIn]]:
+    """Regroup events ordered by when they are sent into one batch per local hour of sending (at
+    most BATCH events each)."""
     current: list[EventIn] = []
     for batch in batches:
         for e in batch:
-            if current and (len(current) >= BATCH or local_hour(e) != local_hour(current[0])):
+            if current and (
+                len(current) >= BATCH or local_hour(sent[e.event_id]) != local_hour(sent[current[0].event_id])
+            ):
                 yield current
                 current = []
             current.append(e)
@@ -116,6 +133,6 @@ def _hourly(batches: Iterable[list[EventIn]]) -> Iterator[list[EventIn]]:
         yield current
 
 
-def local_hour(e: EventIn) -> tuple[int, int, int, int]:
-    t = e.occurred_at.astimezone(LOCAL)
+def local_hour(at: datetime) -> tuple[int, int, int, int]:
+    t = at.astimezone(LOCAL)
     return (t.year, t.month, t.day, t.hour)

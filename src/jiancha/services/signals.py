@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_, update
+from sqlalchemy import Connection, func, select, tuple_, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
@@ -24,7 +24,7 @@ from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState, check_move
 from jiancha.domain.rules.model import CaseFacts, Colour, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
-from jiancha.store.bulk import insert_many, select_in
+from jiancha.store.bulk import insert_many, select_in, update_many
 from jiancha.store.cases import chunks
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
@@ -147,12 +147,14 @@ def raise_signals(
                 "explanation": rec["explanation"],
                 "ledger_seq": seq,
                 "escalated_from": None,
-                "escalate_at": escalation_due(f.at, after, calendar) if f.colour is Colour.yellow else None,
+                "escalate_at": escalation_due(f.at, after, calendar)
+                if f.colour is Colour.yellow and rule.escalates
+                else None,
             }
             for (row, f, rule), rec, seq in zip(new, records, seqs, strict=True)
         ],
     )
-    yellow = {row.id: (row, f) for row, f, _ in new if f.colour is Colour.yellow}
+    yellow = {row.id: (row, f) for row, f, rule in new if f.colour is Colour.yellow and rule.escalates}
     if pack.escalation is not None and pack.escalation.repeat and yellow:
         _repeat_escalations(conn, pack, list(yellow.values()), now)
     return [Raised(row.case_no, f.rule_id, f.colour.value, f.at) for row, f, _ in new]
@@ -186,7 +188,11 @@ def _repeat_escalations(
         yellows = dict(
             conn.execute(
                 select(signals.c.case_id, func.min(signals.c.id))
-                .where(signals.c.case_id.in_(ids), signals.c.colour == "yellow")
+                .where(
+                    signals.c.case_id.in_(ids),
+                    signals.c.colour == "yellow",
+                    signals.c.rule_id.not_in(pack.warnings_only()),
+                )
                 .group_by(signals.c.case_id)
             ).all()
         )
@@ -495,58 +501,91 @@ def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
     return len(rows)
 
 
+@dataclass(frozen=True)
+class Move:
+    """One move of a signal through its life: who, why, and when it was decided."""
+
+    signal_id: int
+    to: SignalState
+    by: str
+    reason: str = ""
+    at: datetime | None = None  # when the move was made, if not now (a department's answer)
+
+
 def move(
     db: Database, signal_id: int, to: SignalState, by: str, reason: str = "", now: datetime | None = None
 ) -> dict[str, Any]:
     """Move a signal through its life (R-SIG-1): attributed, ledgered, and refused with a clear
     reason when the move is not allowed or another hand moved it first."""
+    move_many(db, [Move(signal_id, to, by, reason)], now)
+    return signal_detail(db, signal_id) or {}
+
+
+def move_many(db: Database, moves: Sequence[Move], now: datetime | None = None) -> None:
+    """Several moves in one transaction and one ledger append: all are made, or none."""
     now = now or utcnow()
+    if not moves:
+        return
     with db.write() as conn:
         lock(conn)
-        row = conn.execute(select(signals).where(signals.c.id == signal_id)).first()
-        if row is None:
-            raise Rejected("not_found", "信号不存在", "signal not found", status=404)
-        current = SignalState(row.state)
-        try:
-            check_move(current, to, reason)
-        except ValueError as e:
-            zh, en = str(e).split(" | ", 1)
-            raise Rejected("bad_move", zh, en, status=409) from e
-        record = {
-            "v": 1,
-            "signal": signal_id,
-            "case_no": row.case_no,
-            **({"subject": row.subject} if row.subject else {}),
-            "rule_id": row.rule_id,
-            "from": current.value,
-            "to": to.value,
-            "by": by,
-            "reason": reason,
-            "at": iso_utc(now),
+        columns = ["id", "state", "case_no", "subject", "rule_id", "escalate_at"]
+        rows = {
+            r.id: r for r in select_in(conn, signals, columns, "id", sorted({m.signal_id for m in moves}))
         }
-        (seq,) = append(
-            conn,
-            [Entry("signal_transition", f"signal:{row.case_no or row.subject}/{row.rule_id}", record)],
-            now,
-        )
-        keep_escalating = to in UNRESOLVED
-        conn.execute(
-            update(signals)
-            .where(signals.c.id == signal_id, signals.c.state == current.value)
-            .values(state=to.value, escalate_at=row.escalate_at if keep_escalating else None)
-        )
-        conn.execute(
-            insert(signal_transitions).values(
-                signal_id=signal_id,
-                from_state=current.value,
-                to_state=to.value,
-                by=by,
-                reason=reason,
-                at=now,
-                ledger_seq=seq,
+        states: dict[int, SignalState] = {}
+        entries, changes, history = [], {}, []
+        for m in moves:
+            row = rows.get(m.signal_id)
+            if row is None:
+                raise Rejected("not_found", "信号不存在", f"signal {m.signal_id} not found", status=404)
+            current = states.get(row.id, SignalState(row.state))
+            try:
+                check_move(current, m.to, m.reason)
+            except ValueError as e:
+                zh, en = str(e).split(" | ", 1)
+                raise Rejected("bad_move", zh, en, status=409) from e
+            at = m.at or now
+            entries.append(
+                Entry(
+                    "signal_transition",
+                    f"signal:{row.case_no or row.subject}/{row.rule_id}",
+                    {
+                        "v": 1,
+                        "signal": row.id,
+                        "case_no": row.case_no,
+                        **({"subject": row.subject} if row.subject else {}),
+                        "rule_id": row.rule_id,
+                        "from": current.value,
+                        "to": m.to.value,
+                        "by": m.by,
+                        "reason": m.reason,
+                        "at": iso_utc(at),
+                    },
+                )
             )
+            states[row.id] = m.to
+            # Still waiting for the department: the escalation clock keeps running.
+            keep = m.to in UNRESOLVED
+            changes[row.id] = {
+                "id": row.id,
+                "state": m.to.value,
+                "escalate_at": row.escalate_at if keep else None,
+            }
+            history.append(
+                {
+                    "signal_id": row.id,
+                    "from_state": current.value,
+                    "to_state": m.to.value,
+                    "by": m.by,
+                    "reason": m.reason,
+                    "at": at,
+                }
+            )
+        seqs = append(conn, entries, now)
+        update_many(conn, signals, "id", list(changes.values()))
+        insert_many(
+            conn, signal_transitions, [{**h, "ledger_seq": seq} for h, seq in zip(history, seqs, strict=True)]
         )
-    return signal_detail(db, signal_id) or {}
 
 
 def signal_detail(db: Database, signal_id: int) -> dict[str, Any] | None:

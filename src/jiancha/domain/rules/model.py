@@ -34,6 +34,9 @@ class Rule:
     message_zh: str
     message_en: str
     params: dict[str, Any] = field(default_factory=dict)
+    # A yellow that is a fault to correct escalates (R-SIG-2); an early warning of a deadline does
+    # not — the deadline's own red rule is its escalation.
+    escalates: bool = True
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class RuleSpec(BaseModel):
     message_zh: Annotated[str, Field(min_length=1)]
     message_en: Annotated[str, Field(min_length=1)]
     params: dict[str, Any] = Field(default_factory=dict)
+    escalates: bool = True  # false for an early warning, whose deadline has its own red rule
 
     @model_validator(mode="after")
     def _family(self) -> RuleSpec:
@@ -34,7 +35,14 @@ class RuleSpec(BaseModel):
 
     def rule(self) -> Rule:
         return Rule(
-            self.id, self.family, self.colour, self.article, self.message_zh, self.message_en, self.params
+            self.id,
+            self.family,
+            self.colour,
+            self.article,
+            self.message_zh,
+            self.message_en,
+            self.params,
+            self.escalates,
         )
 
 
@@ -95,6 +103,10 @@ class Pack(BaseModel):
             if r.family == "time_limit" and r.params.get("stage") == "warn"
         }
         return tuple(sorted(found))
+
+    def warnings_only(self) -> tuple[str, ...]:
+        """Rules whose yellows never escalate: they count for no repeat either."""
+        return tuple(r.id for r in self.rules if not r.escalates)
 
     def disclosure(self) -> tuple[int, ...]:
         """Working days after a result by which it must be public: the clock wakes when they pass."""

@@ -1,0 +1,213 @@
+"""What the demo city's departments do besides handling cases, so that every rule family of the
+default pack has something true to find: results published (mostly in time), penalties executed
+with their receipts (mostly), some systems reporting late or only once a case is done, one feed
+falling silent, one county leaving an item off the platform, one item suspended while cases still
+come in — and, after the fact, departments answering most of their signals.
+
+Every choice is deterministic (a hash of the case number), so the same demo gives the same board.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.events import CaseIn
+from jiancha.domain.rules.lifecycle import SignalState
+from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
+from jiancha.services import signals
+from jiancha.store.database import Database
+from jiancha.store.tables import signals as signal_table
+
+
+def _h(text: str, salt: str) -> int:
+    return zlib.crc32(f"{salt}:{text}".encode())
+
+
+def _instant(raw: str) -> datetime:
+    return datetime.fromisoformat(raw)
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(LOCAL).isoformat(timespec="seconds")
+
+
+def publish_results(
+    events: list[dict[str, Any]], calendar: WorkCalendar, now: datetime
+) -> list[dict[str, Any]]:
+    """Each approval or decision published on the portal 1–4 working days later; one case in fifty
+    a week late, one in fifty never (the disclosure rule's findings)."""
+    out = list(events)
+    for e in events:
+        if e["action"] not in ("approve", "decide"):
+            continue
+        h = _h(e["case_no"], "publish")
+        if h % 50 == 0:
+            continue
+        days = 9 + h % 3 if h % 50 == 1 else 1 + h % 4
+        decided = _instant(e["occurred_at"]).astimezone(LOCAL)
+        day = calendar.add_working_days(decided.date(), days)
+        at = datetime(day.year, day.month, day.day, 10, (h >> 8) % 60, tzinfo=LOCAL)
+        if at > now:
+            continue
+        out.append(
+            {
+                **{k: e[k] for k in ("source_system", "case_no", "item_code", "step", "actor", "post")},
+                "event_id": f"{e['event_id']}-P",
+                "action": "publish",
+                "occurred_at": _iso(at),
+                "attributes": {"channel": "政府门户网站", "title": f"{e['case_no']} 办理结果公开"},
+            }
+        )
+    return sorted(out, key=lambda e: str(e["occurred_at"]))
+
+
+def execute_penalties(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A penalty's execution records the amount paid and the receipt's number; about one case in
+    sixty has no receipt, and one in sixty paid another amount than decided."""
+    fines = {e["case_no"]: e["attributes"].get("fine") for e in events if e["action"] == "decide"}
+    out = []
+    for e in events:
+        fine = fines.get(e["case_no"])
+        if e["action"] == "execute" and fine:
+            h = _h(e["case_no"], "execute")
+            paid = f"{float(fine) / 2:.2f}" if h % 60 == 1 else fine
+            receipt = {} if h % 60 == 0 else {"receipt_no": f"JK{h % 10**8:08d}"}
+            e = {**e, "attributes": {**e["attributes"], "amount": paid, **receipt}}
+        out.append(e)
+    return out
+
+
+def delivery_times(events: list[dict[str, Any]], now: datetime) -> dict[str, datetime]:
+    """When each event is sent: the end of its hour, except for a few systems' habits — one case
+    in 150 has its later steps typed in thirty hours late, one in 300 is entered only once done."""
+    by_case: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        by_case[e["case_no"]].append(e)
+    out: dict[str, datetime] = {}
+    for case_no, evs in by_case.items():
+        h = _h(case_no, "deliver")
+        last = max(_instant(e["occurred_at"]) for e in evs)
+        done = evs[-1]["action"] in ("complete", "close")
+        for k, e in enumerate(evs):
+            at = _instant(e["occurred_at"])
+            hour_end = at.replace(minute=59, second=59)
+            if h % 300 == 7 and done:
+                sent = last + timedelta(hours=2)
+            elif h % 150 == 11 and k > 0:
+                sent = at + timedelta(hours=30)
+            else:
+                sent = hour_end
+            out[e["event_id"]] = min(sent, now)
+    return out
+
+
+def silence_one_feed(
+    cases: list[CaseIn], events: list[dict[str, Any]], calendar: WorkCalendar, now: datetime
+) -> tuple[str, list[dict[str, Any]]]:
+    """The county approval system with the fewest events stops sending ten working days ago."""
+    volume = Counter(e["source_system"] for e in events)
+    county = [s for s in volume if "审批系统" in s and not s.startswith("330900-")]
+    feed = min(county, key=lambda s: (volume[s], s))
+    cut = start_of_local_day(calendar.subtract_working_days(local_date(now), 10))
+    kept = [e for e in events if e["source_system"] != feed or _instant(e["occurred_at"]) < cut]
+    return feed, kept
+
+
+def idle_one_item(
+    items: list[PowerItem], cases: list[CaseIn], events: list[dict[str, Any]], now: datetime
+) -> tuple[str | None, list[CaseIn], list[dict[str, Any]]]:
+    """One county handles an item entirely off the platform: none of its cases come online, while
+    the same item at the city and the other counties keeps coming."""
+    month = local_date(now).replace(day=1)
+    first = (month - timedelta(days=1)).replace(day=1)
+    last_month = Counter(
+        c.item_code for c in cases if first <= c.received_at.astimezone(LOCAL).date() < month
+    )
+    groups: dict[str, list[PowerItem]] = defaultdict(list)
+    for i in items:
+        groups[i.name].append(i)
+    candidates = [
+        (min(last_month[i.code] for i in group), group) for group in groups.values() if len(group) >= 3
+    ]
+    if not candidates:
+        return None, cases, events
+    busiest, group = max(candidates, key=lambda c: (c[0], c[1][0].code))
+    if busiest < 6:
+        return None, cases, events
+    county = sorted(i.code for i in group if not i.department_code.startswith("330900-"))
+    if not county:
+        return None, cases, events
+    code = county[-1]
+    return (
+        code,
+        [c for c in cases if c.item_code != code],
+        [e for e in events if e["item_code"] != code],
+    )
+
+
+def suspension(
+    items: list[PowerItem], cases: list[CaseIn], now: datetime, skip: set[str]
+) -> CatalogueChange | None:
+    """The item with the fewest cases in the last fortnight (but some) is suspended two weeks ago
+    by the province; its department keeps taking cases on."""
+    since = now - timedelta(days=14)
+    recent = Counter(c.item_code for c in cases if c.received_at >= since)
+    chosen = [i for i in items if recent[i.code] >= 3 and i.code not in skip]
+    if not chosen:
+        return None
+    item = min(chosen, key=lambda i: (recent[i.code], i.code))
+    return CatalogueChange(
+        kind=ChangeKind.suspend,
+        code=item.code,
+        effective_from=since,
+        reason="依据省级部门通知暂停实施",
+        changed_by="demo",
+    )
+
+
+def answer_signals(db: Database, now: datetime) -> Counter[str]:
+    """Departments answer what they were told: four in five yellows rectified within hours, some
+    withdrawn by the supervisor as data errors, some explained and awaiting review; the rest stay
+    open (and escalate). Reds: one in three is confirmed as a fault, one in five rectified."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(
+                signal_table.c.id,
+                signal_table.c.colour,
+                signal_table.c.raised_at,
+                signal_table.c.department_code,
+                signal_table.c.escalate_at,
+            ).where(signal_table.c.state == "open")
+        ).all()
+    moves: list[signals.Move] = []
+    for r in rows:
+        h = _h(str(r.id), "answer") % 100
+        at = min(r.raised_at + timedelta(hours=2 + h % 5), now)
+        if r.escalate_at is not None and at >= r.escalate_at:
+            continue
+        by = f"{r.department_code} 承办人"
+        if r.colour == "yellow":
+            if h < 80:
+                moves.append(signals.Move(r.id, SignalState.rectified, by, "已按要求整改", at))
+            elif h < 84:
+                moves.append(
+                    signals.Move(r.id, SignalState.withdrawn, "监察员", "核实为数据报送错误，予以摘牌", at)
+                )
+            elif h < 90:
+                moves.append(signals.Move(r.id, SignalState.explained, by, "情况特殊，已书面说明", at))
+        elif r.colour == "red":
+            if h < 33:
+                moves.append(
+                    signals.Move(r.id, SignalState.fault_confirmed, "监察员", "经核查属实，认定过错", at)
+                )
+            elif h < 53:
+                moves.append(signals.Move(r.id, SignalState.rectified, by, "已纠正并报送整改材料", at))
+    signals.move_many(db, moves)
+    return Counter(m.to.value for m in moves)
