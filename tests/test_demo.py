@@ -26,3 +26,22 @@ def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database
     assert all(r["legal_due"] and r["current_step"] for r in rows)
     assert integrity.check(empty_db).ok
     assert load_demo(empty_db, 400).startswith("demo already loaded")
+
+
+def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db: Database) -> None:
+    from jiancha.domain.rules.families import FAMILIES, WATCHES
+    from jiancha.store.tables import signals
+
+    seed_from_package(empty_db)
+    load_demo(empty_db, 3000)
+    with empty_db.read() as conn:
+        rows = conn.execute(
+            select(signals.c.family, signals.c.colour, signals.c.state, signals.c.explanation)
+        ).all()
+    assert {r.family for r in rows} == {*FAMILIES, *WATCHES, "escalation"}
+    assert {r.colour for r in rows} == {"green", "yellow", "red"}
+    assert all(r.explanation["rule"] and r.explanation["article"] for r in rows)
+    # Departments answered most of them; some are still waiting, and some were escalated.
+    states = {r.state for r in rows}
+    assert {"open", "rectified", "explained", "withdrawn", "fault_confirmed"} <= states
+    assert integrity.check(empty_db).ok
