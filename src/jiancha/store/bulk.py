@@ -12,6 +12,7 @@ from collections import namedtuple
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -66,8 +67,21 @@ def _tuples(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     dialect = conn.dialect.name
-    converters = [(c, _converter(table, c, dialect)) for c in columns]
-    return [tuple(f(r[c]) if f else r[c] for c, f in converters) for r in rows]
+    convert = [(i, f) for i, c in enumerate(columns) if (f := _converter(table, c, dialect)) is not None]
+    first = columns[0]
+    # itemgetter of one name gives the value itself, not a tuple of it.
+    get: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*columns) if len(columns) > 1 else lambda r: (r[first],)
+    )
+    if not convert:
+        return [get(r) for r in rows]
+    out = []
+    for r in rows:
+        values = list(get(r))
+        for i, f in convert:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
 
 
 # PostgreSQL pays a round trip, a parse and a plan per statement, and per parameter: there, each
