@@ -9,6 +9,8 @@ from datetime import timedelta
 from jiancha.domain.events import TERMINAL_ACTIONS
 from jiancha.domain.rules.model import Context, Finding, Rule
 
+ONE_MINUTE = timedelta(minutes=1)
+
 
 def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
     """An event that reached the platform more than `hours` after it happened."""
@@ -62,7 +64,9 @@ def same_instant(rule: Rule, ctx: Context) -> list[Finding]:
     evs = [e for e in ctx.facts.events if e.occurred_at <= now]
     if len(evs) < int(rule.params.get("min_events", 3)):
         return []
-    # Stop at the first event of another minute: most cases have one at their second event.
+    # A minute or more between the first and the last: not one minute, whatever the time zone.
+    if abs(evs[-1].occurred_at - evs[0].occurred_at) >= ONE_MINUTE:
+        return []
     minute = evs[0].occurred_at.replace(second=0, microsecond=0)
     if any(e.occurred_at.replace(second=0, microsecond=0) != minute for e in evs):
         return []

@@ -33,7 +33,13 @@ def _attached(e: RecordedEvent) -> list[tuple[str, str]]:
 
 def materials(rule: Rule, ctx: Context) -> list[Finding]:
     check = str(rule.params.get("check", "missing"))  # missing | changed
-    steps = ctx.facts.item.process.by_code
+    process = ctx.facts.item.process
+    # Nothing can be missing where no step requires anything, nor changed where nothing was given.
+    if check == "missing" and not process.requires_materials:
+        return []
+    if check == "changed" and not any(e.attributes.get("attachments") for e in ctx.facts.events):
+        return []
+    steps = process.by_code
     now = ctx.now
     given: dict[str, dict[str, str]] = {}  # step -> material name -> hash
     closed: set[str] = set()
