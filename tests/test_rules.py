@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -225,3 +226,37 @@ def test_a_case_first_seen_already_completed_and_all_in_one_minute_is_flagged() 
         _arrived(k, s, s, f"2026-09-{14 + k}", f"2026-09-{14 + k}", p) for k, (s, p) in enumerate(steps)
     ]
     assert not {"EVD-BORN-DONE", "EVD-SAME-MINUTE", "EVD-LATE-ENTRY"} & set(findings(spread, "2026-09-30"))
+
+
+def test_steps_seconds_apart_across_a_minute_boundary_are_not_one_minute() -> None:
+    first = at("2026-09-14").replace(minute=0, second=59)
+    same = [
+        RecordedEvent("SYS", f"E{k}", s, Action(s), "张三", "", first + timedelta(seconds=-k), first, {})
+        for k, s in enumerate(["accept", "undertake", "review"])
+    ]
+    assert "EVD-SAME-MINUTE" in findings(sorted(same, key=lambda e: e.occurred_at), "2026-09-15")
+    # The last one a second later, the others a second earlier: 09:00:56, 09:00:57 and 09:01:00.
+    across = [
+        replace(e, occurred_at=e.occurred_at + timedelta(seconds=1 if k == 0 else -1))
+        for k, e in enumerate(same)
+    ]
+    assert "EVD-SAME-MINUTE" not in findings(sorted(across, key=lambda e: e.occurred_at), "2026-09-15")
+
+
+def test_materials_are_not_missing_where_no_step_requires_any() -> None:
+    item = licence_item()
+    bare = item.model_copy(
+        update={
+            "process": item.process.model_copy(
+                update={"steps": tuple(s.model_copy(update={"materials": ()}) for s in item.process.steps)}
+            )
+        }
+    )
+    events = [
+        ev(1, "accept", "accept", "2026-09-14", "受理岗"),
+        ev(2, "undertake", "undertake", "2026-09-15", "承办岗"),
+    ]
+    assert "EV-MISSING" in findings(events, "2026-09-16")
+    assert not bare.process.requires_materials and "EV-MISSING" not in findings(
+        events, "2026-09-16", item=bare
+    )

@@ -14,7 +14,7 @@ from jiancha.store.database import Database
 from jiancha.store.tables import ledger
 from jiancha.store.tables import signals as signal_table
 
-from .conftest import event
+from .conftest import event, licence_item
 
 
 def push(db: Database, *evs: dict[str, object]) -> ingest.BatchResult:
@@ -256,3 +256,11 @@ def test_three_cases_in_a_row_of_one_item_with_yellow_turn_red(db: Database) -> 
     assert red["explanation"]["values"]["cases"] == ["R-3", "R-4", "R-5"]  # type: ignore[index]
     assert len(red["explanation"]["values"]["yellow_signals"]) == 3  # type: ignore[index]
     assert integrity.check(db).ok
+
+
+def test_a_catalogue_version_is_parsed_once_and_known_by_its_content() -> None:
+    content = licence_item().model_dump(mode="json")
+    longer = {**content, "legal_limit_days": 30}
+    assert signals._item(content) is signals._item(dict(content))
+    # Another database may hold other content under the same version id: content decides.
+    assert signals._item(longer).legal_limit_days == 30 and signals._item(content).legal_limit_days == 20
