@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -311,3 +312,37 @@ def test_refusals_and_items_outside_the_public_list_owe_no_publication() -> None
     refused = [*APPROVED[:3], ev(4, "review", "reject", "2026-11-02", "审核岗", legal_basis="第三十五条")]
     assert "DS-RESULT" not in findings(refused, "2026-12-01")
     assert "DS-RESULT" not in findings(APPROVED, "2026-12-01", item=licence_item(public=False))
+
+
+def test_steps_seconds_apart_across_a_minute_boundary_are_not_one_minute() -> None:
+    first = at("2026-09-14").replace(minute=0, second=59)
+    same = [
+        RecordedEvent("SYS", f"E{k}", s, Action(s), "张三", "", first + timedelta(seconds=-k), first, {})
+        for k, s in enumerate(["accept", "undertake", "review"])
+    ]
+    assert "EVD-SAME-MINUTE" in findings(sorted(same, key=lambda e: e.occurred_at), "2026-09-15")
+    # The last one a second later, the others a second earlier: 09:00:56, 09:00:57 and 09:01:00.
+    across = [
+        replace(e, occurred_at=e.occurred_at + timedelta(seconds=1 if k == 0 else -1))
+        for k, e in enumerate(same)
+    ]
+    assert "EVD-SAME-MINUTE" not in findings(sorted(across, key=lambda e: e.occurred_at), "2026-09-15")
+
+
+def test_materials_are_not_missing_where_no_step_requires_any() -> None:
+    item = licence_item()
+    bare = item.model_copy(
+        update={
+            "process": item.process.model_copy(
+                update={"steps": tuple(s.model_copy(update={"materials": ()}) for s in item.process.steps)}
+            )
+        }
+    )
+    events = [
+        ev(1, "accept", "accept", "2026-09-14", "受理岗"),
+        ev(2, "undertake", "undertake", "2026-09-15", "承办岗"),
+    ]
+    assert "EV-MISSING" in findings(events, "2026-09-16")
+    assert not bare.process.requires_materials and "EV-MISSING" not in findings(
+        events, "2026-09-16", item=bare
+    )

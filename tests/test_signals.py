@@ -14,7 +14,7 @@ from jiancha.store.database import Database
 from jiancha.store.tables import ledger
 from jiancha.store.tables import signals as signal_table
 
-from .conftest import event
+from .conftest import event, licence_item
 
 
 def push(db: Database, *evs: dict[str, object]) -> ingest.BatchResult:
@@ -268,3 +268,11 @@ def test_an_early_warning_never_escalates_its_deadline_has_its_own_red(db: Datab
     assert "ESC-TL-LEGAL-WARN" not in got and "ESC-TL-STEP-OVERDUE" in got
     clock.sweep(db, datetime(2026, 10, 19, 2, tzinfo=UTC))
     assert "TL-LEGAL-OVERDUE" in raised(db) and "ESC-TL-LEGAL-WARN" not in raised(db)
+
+
+def test_a_catalogue_version_is_parsed_once_and_known_by_its_content() -> None:
+    content = licence_item().model_dump(mode="json")
+    longer = {**content, "legal_limit_days": 30}
+    assert signals._item(content) is signals._item(dict(content))
+    # Another database may hold other content under the same version id: content decides.
+    assert signals._item(longer).legal_limit_days == 30 and signals._item(content).legal_limit_days == 20

@@ -184,6 +184,11 @@ class ProcessDefinition(_Model):
         return {s.code: s for s in self.steps}
 
     @cached_property
+    def requires_materials(self) -> bool:
+        """Whether any step requires a material or evidence to be attached."""
+        return any(s.materials for s in self.steps)
+
+    @cached_property
     def _moves(self) -> frozenset[tuple[str, str]]:
         moves = {(a.code, b.code) for a, b in itertools.pairwise(self._ordered)}
         moves |= {(t.from_step, t.to_step) for t in self.transitions}

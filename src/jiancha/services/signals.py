@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, select, tuple_, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
@@ -45,23 +46,26 @@ FACT_COLUMNS = [
     "attributes",
 ]
 
+ACTIONS = {a.value: a for a in Action}  # Action(value) costs an enum call per event
+
 
 def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, CaseFacts]]:
-    """Each case's row and the facts its rules look at. A catalogue version is read and parsed
-    once, however many cases it judges."""
+    """Each case's row and the facts its rules look at. A catalogue version is read for every
+    batch but parsed once per process: its content never changes."""
     rows = select_in(conn, cases, CASE_COLUMNS, "id", list(case_ids))
     version_ids = sorted({r.item_version_id for r in rows})
     versions = select_in(conn, item_versions, ["id", "content", "status"], "id", version_ids)
-    items = {v.id: (PowerItem.model_validate(v.content), ItemStatus(v.status)) for v in versions}
+    items = {v.id: (_item(v.content), ItemStatus(v.status)) for v in versions}
     evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
     found = select_in(conn, events, FACT_COLUMNS, "case_id", [r.id for r in rows])
-    for e in sorted(found, key=lambda e: (e.case_id, e.occurred_at, e.id)):
+    found.sort(key=lambda e: (e.case_id, e.occurred_at, e.id))
+    for e in found:
         evs[e.case_id].append(
             RecordedEvent(
                 e.source_system,
                 e.event_id,
                 e.step,
-                Action(e.action),
+                ACTIONS[e.action],
                 e.actor,
                 e.post,
                 e.occurred_at,
@@ -74,6 +78,22 @@ def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, 
         item, status = items[r.item_version_id]
         out[r.id] = (r, CaseFacts(r.case_no, item, status, r.received_at, tuple(evs[r.id])))
     return out
+
+
+# Parsed catalogue versions by their content: the same content is the same item, in whichever
+# database (tests and benchmarks open many in one process) and whatever its id there.
+_ITEMS: dict[bytes, PowerItem] = {}
+ITEM_CACHE_SIZE = 1024
+
+
+def _item(content: dict[str, Any]) -> PowerItem:
+    key = orjson.dumps(content)
+    item = _ITEMS.get(key)
+    if item is None:
+        if len(_ITEMS) >= ITEM_CACHE_SIZE:
+            _ITEMS.clear()
+        item = _ITEMS[key] = PowerItem.model_validate(content)
+    return item
 
 
 @dataclass(frozen=True)
@@ -103,21 +123,21 @@ def raise_signals(
     # ingester) then see each other's signals and never raise the same one twice.
     lock(conn)
     facts = facts_of(conn, case_ids)
-    existing: set[tuple[int, str]] = set()
-    for part in chunks(list(case_ids)):
-        existing.update(
-            (int(c), str(r))
-            for c, r in conn.execute(
-                select(signals.c.case_id, signals.c.rule_id).where(signals.c.case_id.in_(part))
-            )
-        )
+    # A rule speaks once per case: one that has spoken is not asked again.
+    raised: dict[int, set[str]] = {}
+    for s in select_in(conn, signals, ["case_id", "rule_id"], "case_id", list(case_ids)):
+        raised.setdefault(int(s.case_id), set()).add(str(s.rule_id))
+    every = list(rules.values())
+    folded = folded or {}
     new: list[tuple[Any, Finding, Rule]] = []
     for case_id, (row, case_facts) in facts.items():
-        known = (folded or {}).get(case_id)
-        found = evaluate(rules.values(), Context(case_facts, calendar, now, known), timed_only=timed_only)
-        for f in first_per_rule(found):
-            if (case_id, f.rule_id) not in existing:
-                new.append((row, f, rules[f.rule_id]))
+        spoken = raised.get(case_id)
+        judged = [r for r in every if r.id not in spoken] if spoken else every
+        if not judged:
+            continue
+        ctx = Context(case_facts, calendar, now, folded.get(case_id))
+        for f in first_per_rule(evaluate(judged, ctx, timed_only=timed_only)):
+            new.append((row, f, rules[f.rule_id]))
     if not new:
         return []
     records = [_record(pack, row.case_no, f, rule) for row, f, rule in new]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from jiancha.domain.rules.families import FAMILIES, TIMED
 from jiancha.domain.rules.model import Context, Finding, Rule
@@ -17,7 +18,13 @@ def evaluate(rules: Iterable[Rule], ctx: Context, *, timed_only: bool = False) -
         if family is None or (timed_only and rule.family not in TIMED):
             continue
         found.extend(family(rule, ctx))
-    return sorted(found, key=lambda f: (f.at, f.rule_id))
+    if len(found) > 1:
+        found.sort(key=_order)
+    return found
+
+
+def _order(f: Finding) -> tuple[datetime, str]:
+    return f.at, f.rule_id
 
 
 def first_per_rule(findings: Iterable[Finding]) -> list[Finding]:

@@ -14,6 +14,8 @@ from jiancha.domain.events import TERMINAL_ACTIONS
 from jiancha.domain.rules.model import Context, Finding, Rule
 from jiancha.domain.timeutil import end_of_local_day, iso_local, local_date
 
+ONE_MINUTE = timedelta(minutes=1)
+
 
 def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
     """An event that reached the platform more than `hours` after it happened."""
@@ -63,18 +65,24 @@ def born_completed(rule: Rule, ctx: Context) -> list[Finding]:
 
 def same_instant(rule: Rule, ctx: Context) -> list[Finding]:
     """At least `min_events` steps, all stamped in the same minute: handled on paper, typed in after."""
-    evs = [e for e in ctx.facts.events if e.occurred_at <= ctx.now]
+    now = ctx.now
+    evs = [e for e in ctx.facts.events if e.occurred_at <= now]
     if len(evs) < int(rule.params.get("min_events", 3)):
         return []
-    minutes = {e.occurred_at.replace(second=0, microsecond=0) for e in evs}
-    if len(minutes) != 1 or len({e.step for e in evs}) < 2:
+    # A minute or more between the first and the last: not one minute, whatever the time zone.
+    if abs(evs[-1].occurred_at - evs[0].occurred_at) >= ONE_MINUTE:
+        return []
+    minute = evs[0].occurred_at.replace(second=0, microsecond=0)
+    if any(e.occurred_at.replace(second=0, microsecond=0) != minute for e in evs):
+        return []
+    if len({e.step for e in evs}) < 2:
         return []
     return [
         Finding(
             rule.id,
             rule.colour,
             evs[-1].occurred_at,
-            {"steps": len(evs), "minute": min(minutes).isoformat()},
+            {"steps": len(evs), "minute": minute.isoformat()},
             tuple(e.ref for e in evs),
         )
     ]

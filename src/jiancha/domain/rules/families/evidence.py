@@ -7,36 +7,51 @@ from __future__ import annotations
 from jiancha.domain.events import STEPLESS_ACTIONS, Action
 from jiancha.domain.rules.model import Context, Finding, RecordedEvent, Rule
 
+RETURN = Action.return_
+FINISHING = (Action.complete, Action.close)
+
 
 def legal_basis(rule: Rule, ctx: Context) -> list[Finding]:
     actions = set(rule.params.get("actions", ["approve", "decide", "reject"]))
+    now = ctx.now
+    # An action is a str enum: it is found in a set of names without asking for its value.
     return [
         Finding(rule.id, rule.colour, e.occurred_at, {"step": e.step, "action": e.action.value}, (e.ref,))
         for e in ctx.facts.events
-        if e.occurred_at <= ctx.now
-        and e.action.value in actions
+        if e.occurred_at <= now
+        and e.action in actions
         and not str(e.attributes.get("legal_basis") or "").strip()
     ]
 
 
 def attached(e: RecordedEvent) -> list[tuple[str, str]]:
-    items = e.attributes.get("attachments") or []
+    items = e.attributes.get("attachments")
+    if not items:
+        return []
     return [(str(a.get("name")), str(a.get("sha256"))) for a in items if isinstance(a, dict)]
 
 
 def materials(rule: Rule, ctx: Context) -> list[Finding]:
     check = str(rule.params.get("check", "missing"))  # missing | changed
-    steps = {s.code: s for s in ctx.facts.item.process.steps}
+    process = ctx.facts.item.process
+    # Nothing can be missing where no step requires anything, nor changed where nothing was given.
+    if check == "missing" and not process.requires_materials:
+        return []
+    if check == "changed" and not any(e.attributes.get("attachments") for e in ctx.facts.events):
+        return []
+    steps = process.by_code
+    now = ctx.now
     given: dict[str, dict[str, str]] = {}  # step -> material name -> hash
     closed: set[str] = set()
     found: list[Finding] = []
     current: str | None = None
     for e in ctx.facts.events:
-        if e.occurred_at > ctx.now:
+        if e.occurred_at > now:
             break
-        target = str(e.attributes.get("to_step") or e.step) if e.action is Action.return_ else e.step
-        leaving = current is not None and target != current and e.action not in STEPLESS_ACTIONS
-        finishing = e.action in (Action.complete, Action.close)
+        action = e.action
+        target = str(e.attributes.get("to_step") or e.step) if action is RETURN else e.step
+        leaving = current is not None and target != current and action not in STEPLESS_ACTIONS
+        finishing = action in FINISHING
         for name, digest in attached(e):
             earlier = given.setdefault(e.step, {}).get(name)
             if check == "changed" and e.step in closed and earlier is not None and earlier != digest:
@@ -54,14 +69,15 @@ def materials(rule: Rule, ctx: Context) -> list[Finding]:
             if closing is None or closing in closed:
                 continue
             closed.add(closing)
-            required = steps[closing].materials if closing in steps else ()
-            missing = [m for m in required if m not in given.get(closing, {})]
-            if check == "missing" and missing:
+            if check != "missing" or closing not in steps:
+                continue
+            missing = [m for m in steps[closing].materials if m not in given.get(closing, {})]
+            if missing:
                 found.append(
                     Finding(
                         rule.id, rule.colour, e.occurred_at, {"step": closing, "missing": missing}, (e.ref,)
                     )
                 )
-        if e.action not in STEPLESS_ACTIONS:
+        if action not in STEPLESS_ACTIONS:
             current = target
     return found

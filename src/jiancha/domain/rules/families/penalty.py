@@ -17,14 +17,17 @@ def amount(value: object) -> Decimal | None:
 
 
 def discretion(rule: Rule, ctx: Context) -> list[Finding]:
-    actions = set(rule.params.get("actions", ["decide"]))
     benchmarks = ctx.facts.item.discretion
+    if not benchmarks:  # nothing to hold a fine against
+        return []
+    actions = set(rule.params.get("actions", ["decide"]))
+    now = ctx.now
     found: list[Finding] = []
     for e in ctx.facts.events:
-        if e.occurred_at > ctx.now or e.action.value not in actions:
+        if e.occurred_at > now or e.action not in actions:  # a str enum, found among names
             continue
         fine = amount(e.attributes.get("fine"))
-        if fine is None or not benchmarks:
+        if fine is None:
             continue
         clause, circumstance = e.attributes.get("clause"), e.attributes.get("circumstance")
         match = [
@@ -53,11 +56,13 @@ def discretion(rule: Rule, ctx: Context) -> list[Finding]:
 
 def fees(rule: Rule, ctx: Context) -> list[Finding]:
     standard = [f.amount for f in ctx.facts.item.fees]
+    now = ctx.now
     found: list[Finding] = []
     for e in ctx.facts.events:
-        if e.occurred_at > ctx.now:
+        attributes = e.attributes
+        if e.occurred_at > now or ("fee_charged" not in attributes and "deposit" not in attributes):
             continue
-        charged, deposit = amount(e.attributes.get("fee_charged")), amount(e.attributes.get("deposit"))
+        charged, deposit = amount(attributes.get("fee_charged")), amount(attributes.get("deposit"))
         if deposit is not None and deposit > 0:
             found.append(Finding(rule.id, rule.colour, e.occurred_at, {"deposit": str(deposit)}, (e.ref,)))
         elif charged is not None and charged > 0 and charged not in standard and charged != sum(standard):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jiancha.domain.clock.deadlines import CaseState, CaseStatus, limits_of
+from jiancha.domain.clock.deadlines import CaseState, CaseStatus
 from jiancha.domain.rules.model import Context, Finding, Rule
 from jiancha.domain.timeutil import end_of_local_day, start_of_local_day
 
@@ -18,7 +18,6 @@ def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
     limit = str(rule.params.get("limit", "legal"))  # legal | promised | step
     stage = str(rule.params.get("stage", "overdue"))  # due | warn | overdue
     calendar = ctx.calendar
-    limits = limits_of(ctx.facts.item)
     state, computed = ctx.folded
     if state.status is CaseStatus.rejected:
         return []
@@ -33,11 +32,12 @@ def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
         at = start_of_local_day(calendar.subtract_working_days(due, int(rule.params.get("days_before", 3))))
     if at > ctx.now or _stopped_before(state, at):
         return []
+    item = ctx.facts.item
     values = {
         "limit": limit,
         "stage": stage,
         "due": due.isoformat(),
-        "limit_days": {"legal": limits.legal_days, "promised": limits.promised_days}.get(limit),
+        "limit_days": {"legal": item.legal_limit_days, "promised": item.promised_limit_days}.get(limit),
         "suspended_days": state.suspended_days,
     }
     if state.completed_at is not None:
