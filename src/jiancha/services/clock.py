@@ -1,22 +1,34 @@
 """The clock sweep (DESIGN.md, Time): visit only the cases whose next_check_at has come.
 
-Its cost grows with what is due, not with what is open. Each case is claimed with a conditional
-UPDATE on the value read, so two workers never handle the same threshold twice; the time rules of
-the pack in force are evaluated on the claimed cases, and each signal is stamped with the instant
-its threshold passed — after downtime too.
+Its cost grows with what is due, not with what is open. Due cases are claimed a chunk at a time by
+one conditional UPDATE (still due when written), under the chain's lock, so two workers never
+handle the same threshold twice; the time rules of the pack in force are evaluated on the claimed
+cases, from their stored state when that is what their events fold to, and each signal is stamped
+with the instant its threshold passed — after downtime too.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Connection, select, update
 
-from jiancha.domain.clock.deadlines import disclosure_dates, next_threshold, warning_dates
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.clock.deadlines import (
+    CaseState,
+    Deadlines,
+    disclosure_dates,
+    next_threshold,
+    warning_dates,
+)
 from jiancha.domain.timeutil import utcnow
 from jiancha.services import evasion, packs, signals
 from jiancha.store import calendar as calendar_store
+from jiancha.store.bulk import update_many
+from jiancha.store.cases import DUE_COLUMNS, STATE_COLUMNS, state_of
 from jiancha.store.database import Database
+from jiancha.store.ledger import lock
 from jiancha.store.tables import cases
 
 
@@ -28,45 +40,69 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
     handled = 0
     while True:
         with db.write() as conn:
+            # Every writer of cases (ingestion, registration, calendar loads) holds the chain's lock,
+            # and raising signals needs it: taken first, no other writer interleaves with the claim.
+            lock(conn)
             calendar = calendar_store.load(conn)
-            due = conn.execute(
-                select(
-                    cases.c.id,
-                    cases.c.next_check_at,
-                    cases.c.legal_due,
-                    cases.c.promised_due,
-                    cases.c.step_due,
-                    cases.c.status,
-                    cases.c.decided_at,
-                    cases.c.completed_at,
-                    cases.c.published_at,
-                )
-                .where(cases.c.next_check_at <= now)
-                .order_by(cases.c.next_check_at)
-                .limit(limit)
-            ).all()
-            claimed_ids = []
-            for row in due:
-                dues = (row.step_due, row.promised_due, row.legal_due)
-                early = warning_dates(
-                    {"step": row.step_due, "promised": row.promised_due, "legal": row.legal_due},
-                    warn,
-                    calendar,
-                )
-                result_at = row.decided_at or (row.completed_at if row.status == "completed" else None)
-                publish_by = disclosure_dates(result_at, row.published_at, disclose, calendar)
-                following = next_threshold((*dues, *early, *publish_by), now)
-                claimed = conn.execute(
-                    update(cases)
-                    .where(and_(cases.c.id == row.id, cases.c.next_check_at == row.next_check_at))
-                    .values(next_check_at=following)
-                ).rowcount
-                if claimed:
-                    claimed_ids.append(int(row.id))
-            handled += len(claimed_ids)
-            signals.raise_signals(conn, pack, claimed_ids, calendar, now, timed_only=True)
-        if len(due) < limit:
+            claimed = _claim(conn, now, limit)
+            update_many(
+                conn,
+                cases,
+                "id",
+                [
+                    {"id": r.id, "next_check_at": _next_check(r, warn, disclose, calendar, now)}
+                    for r in claimed
+                ],
+            )
+            handled += len(claimed)
+            stored = {r.id: fold for r in claimed if (fold := _stored_fold(r, now)) is not None}
+            ids = [int(r.id) for r in claimed]
+            signals.raise_signals(conn, pack, ids, calendar, now, timed_only=True, folded=stored)
+        if len(claimed) < limit:
             with db.write() as conn:
                 signals.escalate_due(conn, pack, now)
                 evasion.watch(conn, pack, calendar, now)
             return handled
+
+
+def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
+    """The earliest due cases, at most `limit`, with their state: their next check is cleared in
+    the same statement, on condition that it is still due, so a case is claimed once."""
+    earliest = (
+        select(cases.c.id)
+        .where(cases.c.next_check_at <= now)
+        .order_by(cases.c.next_check_at, cases.c.id)
+        .limit(limit)
+    )
+    claimed = conn.execute(
+        update(cases)
+        .where(cases.c.id.in_(earliest), cases.c.next_check_at <= now)
+        .values(next_check_at=None)
+        .returning(*(cases.c[name] for name in ["id", *STATE_COLUMNS, *DUE_COLUMNS]))
+    ).all()
+    return sorted(claimed, key=lambda r: r.id)
+
+
+def _next_check(
+    row: Any,
+    warn: tuple[tuple[str, int], ...],
+    disclose: tuple[int, ...],
+    calendar: WorkCalendar,
+    now: datetime,
+) -> datetime | None:
+    """The case's first threshold after `now`: a due date's start or end, a warning's start, or
+    the end of the days its result had to be published in."""
+    dues = {"step": row.step_due, "promised": row.promised_due, "legal": row.legal_due}
+    early = warning_dates(dues, warn, calendar)
+    result_at = row.decided_at or (row.completed_at if row.status == "completed" else None)
+    publish_by = disclosure_dates(result_at, row.published_at, disclose, calendar)
+    return next_threshold((row.step_due, row.promised_due, row.legal_due, *early, *publish_by), now)
+
+
+def _stored_fold(row: Any, now: datetime) -> tuple[CaseState, Deadlines] | None:
+    """The case's state and due dates as stored, when they are what folding its events as of `now`
+    gives: every event has happened by then, and no year of its clock was counted Monday–Friday
+    (loading a year recomputes the cases it touches; seeding a missing year does not)."""
+    if (row.last_event_at is not None and row.last_event_at > now) or row.calendar_fallback:
+        return None
+    return state_of(row), Deadlines(row.legal_due, row.promised_due, row.step_due, None)

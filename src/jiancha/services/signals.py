@@ -6,13 +6,13 @@ its explanation (rule, article, values, triggering events, deadline), and is wri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, tuple_, update
+from sqlalchemy import Connection, func, select, true, tuple_, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
@@ -49,15 +49,19 @@ FACT_COLUMNS = [
 ACTIONS = {a.value: a for a in Action}  # Action(value) costs an enum call per event
 
 
-def facts_of(conn: Connection, case_ids: Sequence[int]) -> dict[int, tuple[Any, CaseFacts]]:
-    """Each case's row and the facts its rules look at. A catalogue version is read for every
-    batch but parsed once per process: its content never changes."""
+def facts_of(
+    conn: Connection, case_ids: Sequence[int], without_events: Collection[int] = ()
+) -> dict[int, tuple[Any, CaseFacts]]:
+    """Each case's row and the facts its rules look at; the cases `without_events` come without
+    their events. A catalogue version is read for every batch but parsed once per process: its
+    content never changes."""
     rows = select_in(conn, cases, CASE_COLUMNS, "id", list(case_ids))
     version_ids = sorted({r.item_version_id for r in rows})
     versions = select_in(conn, item_versions, ["id", "content", "status"], "id", version_ids)
     items = {v.id: (_item(v.content), ItemStatus(v.status)) for v in versions}
     evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
-    found = select_in(conn, events, FACT_COLUMNS, "case_id", [r.id for r in rows])
+    wanted = [r.id for r in rows if r.id not in without_events]
+    found = select_in(conn, events, FACT_COLUMNS, "case_id", wanted) if wanted else []
     found.sort(key=lambda e: (e.case_id, e.occurred_at, e.id))
     for e in found:
         evs[e.case_id].append(
@@ -122,7 +126,9 @@ def raise_signals(
     # Take the chain's lock before looking at what exists: two workers (or a worker and an
     # ingester) then see each other's signals and never raise the same one twice.
     lock(conn)
-    facts = facts_of(conn, case_ids)
+    # The time families judge from the folded state, its due dates and the item alone: for a case
+    # the caller has folded, the clock need not read its events.
+    facts = facts_of(conn, case_ids, without_events=set(folded or ()) if timed_only else ())
     # A rule speaks once per case: one that has spoken is not asked again.
     raised: dict[int, set[str]] = {}
     for s in select_in(conn, signals, ["case_id", "rule_id"], "case_id", list(case_ids)):
@@ -189,72 +195,75 @@ def _repeat_escalations(
     """R-SIG-2, second half: a category's last N cases in a row all yellow → red on the newest."""
     assert pack.escalation is not None and pack.escalation.repeat
     n = pack.escalation.repeat
-    rows = []
-    for row, f in cases_with_yellow:
-        case = conn.execute(select(cases.c.item_code, cases.c.received_at).where(cases.c.id == row.id)).one()
-        last = conn.execute(
-            select(cases.c.id, cases.c.case_no)
-            .where(
-                cases.c.department_code == row.department_code,
-                cases.c.item_code == case.item_code,
-                tuple_(cases.c.received_at, cases.c.id) <= tuple_(case.received_at, row.id),
-            )
-            .order_by(cases.c.received_at.desc(), cases.c.id.desc())
-            .limit(n)
-        ).all()
-        if len(last) < n:
-            continue
-        ids = [int(c.id) for c in last]
-        yellows = dict(
-            conn.execute(
+    rows = _last_in_category(conn, [row.id for row, _ in cases_with_yellow], n)
+    in_rows = sorted({c.id for last in rows.values() for c in last})
+    yellows: dict[int, int] = {}
+    repeated: set[int] = set()
+    for part in chunks(in_rows):
+        yellows.update(
+            (int(c), int(y))
+            for c, y in conn.execute(
                 select(signals.c.case_id, func.min(signals.c.id))
                 .where(
-                    signals.c.case_id.in_(ids),
+                    signals.c.case_id.in_(part),
                     signals.c.colour == "yellow",
                     signals.c.rule_id.not_in(pack.warnings_only()),
                 )
                 .group_by(signals.c.case_id)
-            ).all()
+            )
         )
-        if (
-            len(yellows) < n
-            or conn.execute(
-                select(signals.c.id).where(signals.c.case_id == row.id, signals.c.rule_id == REPEAT_RULE)
-            ).first()
-        ):
+    for part in chunks(list(rows)):
+        repeated.update(
+            conn.execute(
+                select(signals.c.case_id).where(signals.c.case_id.in_(part), signals.c.rule_id == REPEAT_RULE)
+            ).scalars()
+        )
+    new: list[tuple[Any, Finding, str, list[Any]]] = []
+    for row, f in cases_with_yellow:
+        last = rows.get(row.id, [])
+        if len(last) < n or any(c.id not in yellows for c in last) or row.id in repeated:
             continue
-        values = {
-            "case_no": row.case_no,
-            "item": case.item_code,
-            "department": row.department_code,
-            "count": n,
-        }
-        explanation = {
-            "rule": REPEAT_RULE,
-            "article": pack.escalation.article,
-            "values": {
-                **values,
-                "cases": [c.case_no for c in reversed(last)],
-                "yellow_signals": [int(yellows[i]) for i in reversed(ids)],
-            },
-            "events": list(f.events),
-            "deadline": None,
-        }
-        rec = {
-            "v": 1,
-            "case_no": row.case_no,
-            "pack": pack.pack,
-            "rule_id": REPEAT_RULE,
-            "family": "escalation",
-            "colour": "red",
-            "raised_at": iso_utc(f.at),
-            "article": pack.escalation.article,
-            "message_zh": render(pack.escalation.repeat_message_zh, values),
-            "message_en": render(pack.escalation.repeat_message_en, values),
-            "explanation": explanation,
-        }
-        (seq,) = append(conn, [Entry("signal", f"signal:{row.case_no}/{REPEAT_RULE}", rec)], now)
-        rows.append(
+        new.append((row, f, last[0].item_code, last))
+    records = []
+    for row, f, item_code, last in new:
+        values = {"case_no": row.case_no, "item": item_code, "department": row.department_code, "count": n}
+        records.append(
+            {
+                "v": 1,
+                "case_no": row.case_no,
+                "pack": pack.pack,
+                "rule_id": REPEAT_RULE,
+                "family": "escalation",
+                "colour": "red",
+                "raised_at": iso_utc(f.at),
+                "article": pack.escalation.article,
+                "message_zh": render(pack.escalation.repeat_message_zh, values),
+                "message_en": render(pack.escalation.repeat_message_en, values),
+                "explanation": {
+                    "rule": REPEAT_RULE,
+                    "article": pack.escalation.article,
+                    "values": {
+                        **values,
+                        "cases": [c.case_no for c in reversed(last)],
+                        "yellow_signals": [yellows[c.id] for c in reversed(last)],
+                    },
+                    "events": list(f.events),
+                    "deadline": None,
+                },
+            }
+        )
+    seqs = append(
+        conn,
+        [
+            Entry("signal", f"signal:{row.case_no}/{REPEAT_RULE}", rec)
+            for (row, *_), rec in zip(new, records, strict=True)
+        ],
+        now,
+    )
+    insert_many(
+        conn,
+        signals,
+        [
             {
                 "case_id": row.id,
                 "case_no": row.case_no,
@@ -270,13 +279,47 @@ def _repeat_escalations(
                 "article": pack.escalation.article,
                 "message_zh": rec["message_zh"],
                 "message_en": rec["message_en"],
-                "explanation": explanation,
+                "explanation": rec["explanation"],
                 "ledger_seq": seq,
                 "escalate_at": None,
-                "escalated_from": int(yellows[row.id]),
+                "escalated_from": yellows[row.id],
             }
+            for (row, f, _, _), rec, seq in zip(new, records, seqs, strict=True)
+        ],
+    )
+
+
+def _last_in_category(conn: Connection, case_ids: list[int], n: int) -> dict[int, list[Any]]:
+    """For each case, the last n cases of its category (one item at one department) received up to
+    and including it, newest first: one query a chunk, each case's row an index range scan."""
+    newest = cases.alias("newest")
+    earlier = cases.alias("earlier")
+    in_row = (
+        select(earlier.c.id, earlier.c.case_no, earlier.c.item_code, earlier.c.received_at)
+        .where(
+            earlier.c.department_code == newest.c.department_code,
+            earlier.c.item_code == newest.c.item_code,
+            tuple_(earlier.c.received_at, earlier.c.id) <= tuple_(newest.c.received_at, newest.c.id),
         )
-    insert_many(conn, signals, rows)
+        .order_by(earlier.c.received_at.desc(), earlier.c.id.desc())
+        .limit(n)
+    )
+    if conn.dialect.name == "postgresql":
+        last = in_row.lateral("last")
+        query = select(newest.c.id.label("newest"), *last.c).join_from(newest, last, true())
+    else:
+        # SQLite has no LATERAL; a correlated IN runs the same scan for each case.
+        ids = in_row.with_only_columns(earlier.c.id).correlate(newest)
+        query = select(
+            newest.c.id.label("newest"), cases.c.id, cases.c.case_no, cases.c.item_code, cases.c.received_at
+        ).join_from(newest, cases, cases.c.id.in_(ids))
+    found: dict[int, list[Any]] = {}
+    for part in chunks(case_ids):
+        for r in conn.execute(query.where(newest.c.id.in_(part))):
+            found.setdefault(int(r.newest), []).append(r)
+    for last_n in found.values():
+        last_n.sort(key=lambda c: (c.received_at, c.id), reverse=True)
+    return found
 
 
 @dataclass(frozen=True)
@@ -451,51 +494,68 @@ def escalation_due(raised_at: datetime, after: int | None, calendar: WorkCalenda
 
 def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
     """Turn every unresolved yellow whose time to be corrected has passed into a red that points at
-    it, stamped when that time passed. Claims each yellow with a conditional UPDATE."""
+    it, stamped when that time passed. Claims the yellows with a conditional UPDATE."""
     if pack.escalation is None:
         return 0
     lock(conn)
+    unresolved = [s.value for s in UNRESOLVED]
     due = conn.execute(
         select(signals)
-        .where(signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
-        .order_by(signals.c.escalate_at)
+        .where(signals.c.escalate_at <= now, signals.c.state.in_(unresolved))
+        .order_by(signals.c.escalate_at, signals.c.id)
     ).all()
-    rows = []
+    claimed: set[int] = set()
+    for part in chunks([y.id for y in due]):
+        claimed.update(
+            conn.execute(
+                update(signals)
+                .where(signals.c.id.in_(part), signals.c.escalate_at <= now, signals.c.state.in_(unresolved))
+                .values(escalate_at=None)
+                .returning(signals.c.id)
+            ).scalars()
+        )
+    due = [y for y in due if y.id in claimed]
+    records = []
     for y in due:
-        claimed = conn.execute(
-            update(signals)
-            .where(signals.c.id == y.id, signals.c.escalate_at == y.escalate_at)
-            .values(escalate_at=None)
-        ).rowcount
-        if not claimed:
-            continue
         values = {"case_no": y.case_no, "rule": y.rule_id}
-        rec = {
-            "v": 1,
-            "case_no": y.case_no,
-            "pack": pack.pack,
-            "rule_id": f"ESC-{y.rule_id}",
-            "family": "escalation",
-            "colour": Colour.red.value,
-            "raised_at": iso_utc(y.escalate_at),
-            "article": pack.escalation.article,
-            "message_zh": render(pack.escalation.message_zh, values),
-            "message_en": render(pack.escalation.message_en, values),
-            "explanation": {
-                "rule": f"ESC-{y.rule_id}",
+        records.append(
+            {
+                "v": 1,
+                "case_no": y.case_no,
+                "pack": pack.pack,
+                "rule_id": f"ESC-{y.rule_id}",
+                "family": "escalation",
+                "colour": Colour.red.value,
+                "raised_at": iso_utc(y.escalate_at),
                 "article": pack.escalation.article,
-                "values": {
-                    "yellow": y.id,
-                    "yellow_rule": y.rule_id,
-                    "yellow_raised_at": iso_utc(y.raised_at),
-                    "after_working_days": pack.escalation.after_working_days,
+                "message_zh": render(pack.escalation.message_zh, values),
+                "message_en": render(pack.escalation.message_en, values),
+                "explanation": {
+                    "rule": f"ESC-{y.rule_id}",
+                    "article": pack.escalation.article,
+                    "values": {
+                        "yellow": y.id,
+                        "yellow_rule": y.rule_id,
+                        "yellow_raised_at": iso_utc(y.raised_at),
+                        "after_working_days": pack.escalation.after_working_days,
+                    },
+                    "events": y.explanation.get("events", []),
+                    "deadline": None,
                 },
-                "events": y.explanation.get("events", []),
-                "deadline": None,
-            },
-        }
-        (seq,) = append(conn, [Entry("signal", f"signal:{y.case_no}/ESC-{y.rule_id}", rec)], now)
-        rows.append(
+            }
+        )
+    seqs = append(
+        conn,
+        [
+            Entry("signal", f"signal:{y.case_no}/{rec['rule_id']}", rec)
+            for y, rec in zip(due, records, strict=True)
+        ],
+        now,
+    )
+    insert_many(
+        conn,
+        signals,
+        [
             {
                 "case_id": y.case_id,
                 "case_no": y.case_no,
@@ -516,9 +576,10 @@ def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
                 "escalate_at": None,
                 "escalated_from": y.id,
             }
-        )
-    insert_many(conn, signals, rows)
-    return len(rows)
+            for y, rec, seq in zip(due, records, seqs, strict=True)
+        ],
+    )
+    return len(due)
 
 
 @dataclass(frozen=True)
