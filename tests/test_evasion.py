@@ -110,3 +110,18 @@ def test_the_clock_watches_a_finished_case_until_its_result_is_published(db: Dat
     clock.sweep(db, local("2026-11-30"))
     assert len(by_rule(db, "DS-RESULT")) == 1
     assert integrity.check(db).ok
+
+
+def test_backtesting_finds_the_watches_of_the_period_and_writes_nothing(db: Database) -> None:
+    from datetime import date
+
+    from jiancha.services import backtest, packs
+
+    _peers(db)
+    pack = packs.load("default")
+    report = backtest.backtest(db, pack, pack, date(2026, 10, 1), date(2026, 10, 31), now=local("2026-11-10"))
+    # October is whole: SCJG-XK-004 was idle; SYS-A fell silent after its last event of 18 October.
+    assert report["candidate"]["by_rule"]["EVD-IDLE-ITEM"] == 1
+    assert report["candidate"]["by_rule"]["EVD-SILENT-FEED"] == 1
+    assert report["candidate"]["by_department"]["330904-SCJG"] >= 1
+    assert not by_rule(db, "EVD-IDLE-ITEM") and not by_rule(db, "EVD-SILENT-FEED")

@@ -1,7 +1,8 @@
 """Back-testing a pack (R-SIG-7): which signals would it have raised over a period? Writes nothing.
 
 Cases received in the period are judged as of the period's end (or now, if earlier) with the
-candidate pack and with the pack in force, and the two are compared by rule, colour and department.
+candidate pack and with the pack in force, and so are the watches (feeds silent in the period, idle
+items in its whole months); the two are compared by rule, colour and department.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jiancha.domain.rules.engine import evaluate, first_per_rule
 from jiancha.domain.rules.model import Context
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import end_of_local_day, start_of_local_day, utcnow
+from jiancha.services import evasion
 from jiancha.services.signals import facts_of
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
@@ -73,6 +75,13 @@ def backtest(
                         t.by_rule[f.rule_id] += 1
                         t.by_colour[f.colour.value] += 1
                         t.by_department[row.department_code] += 1
+        # The watches (silent feeds, idle items) over the same period.
+        for name, pack in packs.items():
+            for found in evasion.would_raise(conn, pack, calendar, start_of_local_day(start), judged_at):
+                t = tallies[name]
+                t.by_rule[found.rule.id] += 1
+                t.by_colour[found.finding.colour.value] += 1
+                t.by_department[found.department_code] += 1
     cand, current = tallies[candidate.pack], tallies[in_force.pack]
     departments = sorted(set(cand.by_department) | set(current.by_department))
     return {

@@ -22,7 +22,7 @@ from jiancha.domain.timeutil import iso_utc, local_date, start_of_local_day
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store.bulk import upsert_insert
 from jiancha.store.catalogue import in_force
-from jiancha.store.tables import cases, feeds, item_versions, periodic_checks
+from jiancha.store.tables import cases, events, feeds, item_versions, periodic_checks
 
 
 def note_feeds(conn: Connection, heard: Sequence[tuple[str, str]], now: datetime) -> None:
@@ -85,6 +85,53 @@ def watch(conn: Connection, pack: Pack, calendar: WorkCalendar, now: datetime) -
         raised += raise_on_subjects(conn, pack, found, now)
         conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
     return raised
+
+
+def would_raise(
+    conn: Connection, pack: Pack, calendar: WorkCalendar, start: datetime, judged_at: datetime
+) -> list[Subject]:
+    """What the pack's watches would have found between `start` and `judged_at`, from the stored
+    events and cases, writing nothing (back-testing): every silence of a feed that began in the
+    period, and every whole month of the period for idle items."""
+    found: list[Subject] = []
+    silent = [r for r in pack.compiled() if r.family == "silent_feed"]
+    if silent:
+        departments = dict(conn.execute(select(feeds.c.source_system, feeds.c.department_code)).all())
+        heard: dict[str, list[datetime]] = {}
+        for source, at in conn.execute(
+            select(events.c.source_system, events.c.received_at)
+            .where(events.c.received_at >= start, events.c.received_at <= judged_at)
+            .distinct()
+            .order_by(events.c.source_system, events.c.received_at)
+        ):
+            heard.setdefault(source, []).append(at)
+        for source, instants in heard.items():
+            # Each silence runs from one receipt to the next, the last one until `judged_at`.
+            for last, following in zip(instants, [*instants[1:], judged_at], strict=True):
+                feed = Feed(source, departments.get(source, ""), last)
+                for rule in silent:
+                    finding = silent_feed(rule, feed, calendar, following)
+                    if finding is not None:
+                        found.append(
+                            Subject(f"feed:{source}@{iso_utc(last)}", feed.department_code, finding, rule)
+                        )
+    month = local_date(start).replace(day=1)
+    if month < local_date(start):
+        month = (month + timedelta(days=32)).replace(day=1)
+    while True:
+        following_month = (month + timedelta(days=32)).replace(day=1)
+        if start_of_local_day(following_month) > judged_at:
+            break
+        period = month.strftime("%Y-%m")
+        for rule in (r for r in pack.compiled() if r.family == "idle_item"):
+            at = start_of_local_day(following_month)
+            uses = item_uses(conn, month, following_month)
+            found.extend(
+                Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
+                for u, f in idle_items(rule, uses, period, at)
+            )
+        month = following_month
+    return found
 
 
 def _last_month(now: datetime) -> tuple[date, date]:
