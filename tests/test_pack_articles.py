@@ -96,3 +96,17 @@ def test_the_pack_guide_lists_every_rule(pack: str) -> None:
     guide = (Path(__file__).parents[1] / "docs" / "packs.md").read_text(encoding="utf-8")
     for rule in load(pack).rules:
         assert f"`{rule.id}`" in guide, rule.id
+
+
+@pytest.mark.parametrize(
+    ("section", "rows"),
+    [
+        ("shenzhen-2007", [f"| {a}{i} |" for a, i in SHENZHEN_ITEMS]),
+        ("sichuan-2014", [f"| {i} |" for i in SICHUAN_ITEMS]),
+    ],
+)
+def test_the_pack_guide_has_a_row_for_every_article(section: str, rows: list[str]) -> None:
+    guide = (Path(__file__).parents[1] / "docs" / "packs.md").read_text(encoding="utf-8")
+    table = guide.split(f"## `{section}`", 1)[1].split("\n## ", 1)[0]
+    for row in rows:
+        assert row in table, row
