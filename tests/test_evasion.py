@@ -125,3 +125,13 @@ def test_backtesting_finds_the_watches_of_the_period_and_writes_nothing(db: Data
     assert report["candidate"]["by_rule"]["EVD-SILENT-FEED"] == 1
     assert report["candidate"]["by_department"]["330904-SCJG"] >= 1
     assert not by_rule(db, "EVD-IDLE-ITEM") and not by_rule(db, "EVD-SILENT-FEED")
+
+
+def test_a_worker_down_over_two_month_ends_still_checks_both_months(db: Database) -> None:
+    _peers(db)  # October: SCJG-XK-004 idle; November: every item idle, no peers busy
+    clock.sweep(db, local("2026-09-15"))  # a sweep in September checks August once
+    clock.sweep(db, local("2026-12-02"))  # then down until December
+    with db.read() as conn:
+        periods = conn.execute(select(periodic_checks.c.period).order_by(periodic_checks.c.period)).scalars()
+        assert list(periods) == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    assert [r["subject"] for r in by_rule(db, "EVD-IDLE-ITEM")] == ["item:SCJG-XK-004@2026-10"]

@@ -67,23 +67,22 @@ def watch(conn: Connection, pack: Pack, calendar: WorkCalendar, now: datetime) -
                     found.append(Subject(name, f.department_code, finding, rule))
         raised += raise_on_subjects(conn, pack, found, now)
     for rule in (r for r in pack.compiled() if r.family == "idle_item"):
-        start, end = _last_month(now)
-        period = start.strftime("%Y-%m")
-        done = conn.execute(
-            select(periodic_checks.c.period).where(
-                periodic_checks.c.rule_id == rule.id, periodic_checks.c.period == period
-            )
-        ).first()
-        if done is not None:
-            continue
-        uses = item_uses(conn, start, end)
-        at = start_of_local_day(end)
-        found = [
-            Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
-            for u, f in idle_items(rule, uses, period, at)
-        ]
-        raised += raise_on_subjects(conn, pack, found, now)
-        conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
+        # Every whole month not yet checked, up to a year back: a worker down over a month's end
+        # still checks it.
+        latest = conn.execute(
+            select(func.max(periodic_checks.c.period)).where(periodic_checks.c.rule_id == rule.id)
+        ).scalar()
+        first = _month_after(latest) if latest else _months_before(now, 1)
+        for month, following in _whole_months(max(first, _months_before(now, 12)), now):
+            period = month.strftime("%Y-%m")
+            found = [
+                Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
+                for u, f in idle_items(
+                    rule, item_uses(conn, month, following), period, start_of_local_day(following)
+                )
+            ]
+            raised += raise_on_subjects(conn, pack, found, now)
+            conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
     return raised
 
 
@@ -115,29 +114,44 @@ def would_raise(
                         found.append(
                             Subject(f"feed:{source}@{iso_utc(last)}", feed.department_code, finding, rule)
                         )
-    month = local_date(start).replace(day=1)
-    if month < local_date(start):
-        month = (month + timedelta(days=32)).replace(day=1)
-    while True:
-        following_month = (month + timedelta(days=32)).replace(day=1)
-        if start_of_local_day(following_month) > judged_at:
-            break
+    first = local_date(start).replace(day=1)
+    if first < local_date(start):
+        first = _next_month(first)
+    for month, month_end in _whole_months(first, judged_at):
         period = month.strftime("%Y-%m")
         for rule in (r for r in pack.compiled() if r.family == "idle_item"):
-            at = start_of_local_day(following_month)
-            uses = item_uses(conn, month, following_month)
+            uses = item_uses(conn, month, month_end)
             found.extend(
                 Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
-                for u, f in idle_items(rule, uses, period, at)
+                for u, f in idle_items(rule, uses, period, start_of_local_day(month_end))
             )
-        month = following_month
     return found
 
 
-def _last_month(now: datetime) -> tuple[date, date]:
-    """The last whole calendar month before `now` (local time): [first day, first day after)."""
-    this = local_date(now).replace(day=1)
-    return (this - timedelta(days=1)).replace(day=1), this
+def _next_month(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _month_after(period: str) -> date:
+    return _next_month(date.fromisoformat(f"{period}-01"))
+
+
+def _months_before(now: datetime, n: int) -> date:
+    """The first day of the n-th calendar month before the one `now` is in (local time)."""
+    month = local_date(now).replace(day=1)
+    for _ in range(n):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return month
+
+
+def _whole_months(first: date, until: datetime) -> list[tuple[date, date]]:
+    """[month, following month) for each calendar month from `first` that has ended by `until`."""
+    months = []
+    month = first
+    while start_of_local_day(following := _next_month(month)) <= until:
+        months.append((month, following))
+        month = following
+    return months
 
 
 def item_uses(conn: Connection, start: date, end: date) -> list[ItemUse]:
