@@ -1,18 +1,20 @@
 """The clock sweep (DESIGN.md, Time): visit only the cases whose next_check_at has come.
 
-Its cost grows with what is due, not with what is open. Due cases are claimed a chunk at a time by
-one conditional UPDATE (still due when written), under the chain's lock, so two workers never
-handle the same threshold twice; the time rules of the pack in force are evaluated on the claimed
-cases, from their stored state when that is what their events fold to, and each signal is stamped
-with the instant its threshold passed — after downtime too.
+Its cost grows with what is due, not with what is open. Due cases are claimed a chunk at a time:
+read under the chain's lock, which every writer of cases holds, locked until the chunk commits, and
+moved to their next check with one statement, so two workers never handle the same threshold
+twice. The time rules of the pack in force are evaluated on the claimed cases, from their stored
+state when that is what their events fold to, and each signal is stamped with the instant its
+threshold passed — after downtime too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import (
@@ -41,7 +43,8 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
     while True:
         with db.write() as conn:
             # Every writer of cases (ingestion, registration, calendar loads) holds the chain's lock,
-            # and raising signals needs it: taken first, no other writer interleaves with the claim.
+            # and raising signals needs it: taken first, a second worker reads the due cases only
+            # once this chunk is committed, and no ingester waits on a case row the sweep holds.
             lock(conn)
             calendar = calendar_store.load(conn)
             claimed = _claim(conn, now, limit)
@@ -65,22 +68,16 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
             return handled
 
 
-def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
-    """The earliest due cases, at most `limit`, with their state: their next check is cleared in
-    the same statement, on condition that it is still due, so a case is claimed once."""
-    earliest = (
-        select(cases.c.id)
+def _claim(conn: Connection, now: datetime, limit: int) -> Sequence[Any]:
+    """The earliest due cases, at most `limit`, with their state, locked until the transaction ends
+    (PostgreSQL: FOR UPDATE; SQLite: the write transaction holds the database)."""
+    return conn.execute(
+        select(*(cases.c[name] for name in ["id", *STATE_COLUMNS, *DUE_COLUMNS]))
         .where(cases.c.next_check_at <= now)
         .order_by(cases.c.next_check_at, cases.c.id)
         .limit(limit)
-    )
-    claimed = conn.execute(
-        update(cases)
-        .where(cases.c.id.in_(earliest), cases.c.next_check_at <= now)
-        .values(next_check_at=None)
-        .returning(*(cases.c[name] for name in ["id", *STATE_COLUMNS, *DUE_COLUMNS]))
+        .with_for_update()
     ).all()
-    return sorted(claimed, key=lambda r: r.id)
 
 
 def _next_check(

@@ -487,28 +487,37 @@ def escalation_due(raised_at: datetime, after: int | None, calendar: WorkCalenda
     return end_of_local_day(calendar.add_working_days(local_date(raised_at), after))
 
 
+# What a red needs of the yellow it escalates.
+ESCALATION_COLUMNS = [
+    "id",
+    "case_id",
+    "case_no",
+    "department_code",
+    "rule_id",
+    "raised_at",
+    "escalate_at",
+    "explanation",
+]
+
+
 def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
     """Turn every unresolved yellow whose time to be corrected has passed into a red that points at
-    it, stamped when that time passed. Claims the yellows with a conditional UPDATE."""
+    it, stamped when that time passed. Claims the yellows with one conditional UPDATE."""
     if pack.escalation is None:
         return 0
     lock(conn)
-    unresolved = [s.value for s in UNRESOLVED]
+    is_due = (signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
     due = conn.execute(
-        select(signals)
-        .where(signals.c.escalate_at <= now, signals.c.state.in_(unresolved))
+        select(*(signals.c[c] for c in ESCALATION_COLUMNS))
+        .where(*is_due)
         .order_by(signals.c.escalate_at, signals.c.id)
     ).all()
-    claimed: set[int] = set()
-    for part in chunks([y.id for y in due]):
-        claimed.update(
-            conn.execute(
-                update(signals)
-                .where(signals.c.id.in_(part), signals.c.escalate_at <= now, signals.c.state.in_(unresolved))
-                .values(escalate_at=None)
-                .returning(signals.c.id)
-            ).scalars()
-        )
+    # One statement claims them all; under the chain's lock it finds the rows just read.
+    claimed = set(
+        conn.execute(
+            update(signals).where(*is_due).values(escalate_at=None).returning(signals.c.id)
+        ).scalars()
+    )
     due = [y for y in due if y.id in claimed]
     records = []
     for y in due:

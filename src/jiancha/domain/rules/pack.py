@@ -115,11 +115,11 @@ class Pack(BaseModel):
         )
 
 
+class _Keep(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     """Fill a message template; a name the finding lacks stays visible instead of failing."""
-
-    class Keep(dict[str, Any]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
-    return template.format_map(Keep(values))
+    return template.format_map(_Keep(values))
