@@ -37,8 +37,6 @@ from jiancha.store.tables import cases
 def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
     """Advance every case due by `now`; returns how many this call handled."""
     now = now or utcnow()
-    pack = packs.active()
-    warn, disclose = pack.warnings(), pack.disclosure()
     handled = 0
     while True:
         with db.write() as conn:
@@ -48,23 +46,37 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
             lock(conn)
             calendar = calendar_store.load(conn)
             claimed = _claim(conn, now, limit)
+            # Each case is judged by its department's pack (R-SIG-7).
+            judges = packs.for_departments(conn, {r.department_code for r in claimed})
+            thresholds = {p.pack: (p.warnings(), p.disclosure()) for p in judges.values()}
             update_many(
                 conn,
                 cases,
                 "id",
                 [
-                    {"id": r.id, "next_check_at": _next_check(r, warn, disclose, calendar, now)}
+                    {
+                        "id": r.id,
+                        "next_check_at": _next_check(
+                            r, *thresholds[judges[r.department_code].pack], calendar, now
+                        ),
+                    }
                     for r in claimed
                 ],
             )
             handled += len(claimed)
             stored = {r.id: fold for r in claimed if (fold := _stored_fold(r, now)) is not None}
-            ids = [int(r.id) for r in claimed]
-            signals.raise_signals(conn, pack, ids, calendar, now, timed_only=True, folded=stored)
+            by_pack: dict[str, list[int]] = {}
+            for r in claimed:
+                by_pack.setdefault(judges[r.department_code].pack, []).append(int(r.id))
+            for name, ids in sorted(by_pack.items()):
+                pack = next(p for p in judges.values() if p.pack == name)
+                signals.raise_signals(conn, pack, ids, calendar, now, timed_only=True, folded=stored)
         if len(claimed) < limit:
             with db.write() as conn:
-                signals.escalate_due(conn, pack, now)
-                evasion.watch(conn, pack, calendar, now)
+                # A yellow escalates by the pack that raised it.
+                for name in sorted(signals.packs_with_escalations_due(conn, now)):
+                    signals.escalate_due(conn, packs.by_name(name), now)
+                evasion.watch(conn, calendar, now)
             return handled
 
 
@@ -72,7 +84,7 @@ def _claim(conn: Connection, now: datetime, limit: int) -> Sequence[Any]:
     """The earliest due cases, at most `limit`, with their state, locked until the transaction ends
     (PostgreSQL: FOR UPDATE; SQLite: the write transaction holds the database)."""
     return conn.execute(
-        select(*(cases.c[name] for name in ["id", *STATE_COLUMNS, *DUE_COLUMNS]))
+        select(*(cases.c[name] for name in ["id", "department_code", *STATE_COLUMNS, *DUE_COLUMNS]))
         .where(cases.c.next_check_at <= now)
         .order_by(cases.c.next_check_at, cases.c.id)
         .limit(limit)

@@ -19,6 +19,7 @@ from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.rules.families.evasion import Feed, ItemUse, idle_items, silent_feed
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import iso_utc, local_date, start_of_local_day
+from jiancha.services import packs
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store.bulk import upsert_insert
 from jiancha.store.catalogue import in_force
@@ -52,13 +53,20 @@ def note_feeds(conn: Connection, heard: Sequence[tuple[str, str]], now: datetime
         )
 
 
-def watch(conn: Connection, pack: Pack, calendar: WorkCalendar, now: datetime) -> int:
-    """Run the pack's watches as of `now`; returns how many signals they raised."""
+def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
+    """Run the watches of every pack in force as of `now`, each on the departments it judges (a
+    feed's, an idle item's); comparable departments count as peers whatever their pack. Returns how
+    many signals they raised."""
+    feed_rows = conn.execute(select(feeds)).all()
+    homes = {f.department_code for f in feed_rows}
+    homes.update(conn.execute(select(item_versions.c.department_code).distinct()).scalars())
+    judges = packs.for_departments(conn, homes)
     raised = 0
-    silent = [r for r in pack.compiled() if r.family == "silent_feed"]
-    if silent:
+    for pack in {p.pack: p for p in judges.values()}.values():
+        mine = {d for d, p in judges.items() if p.pack == pack.pack}
+        silent = [r for r in pack.compiled() if r.family == "silent_feed"]
         found = []
-        for f in conn.execute(select(feeds)).all():
+        for f in (f for f in feed_rows if f.department_code in mine and silent):
             feed = Feed(f.source_system, f.department_code, f.last_received_at)
             for rule in silent:
                 finding = silent_feed(rule, feed, calendar, now)
@@ -66,23 +74,23 @@ def watch(conn: Connection, pack: Pack, calendar: WorkCalendar, now: datetime) -
                     name = f"feed:{f.source_system}@{iso_utc(f.last_received_at)}"
                     found.append(Subject(name, f.department_code, finding, rule))
         raised += raise_on_subjects(conn, pack, found, now)
-    for rule in (r for r in pack.compiled() if r.family == "idle_item"):
-        # Every whole month not yet checked, up to a year back: a worker down over a month's end
-        # still checks it.
-        latest = conn.execute(
-            select(func.max(periodic_checks.c.period)).where(periodic_checks.c.rule_id == rule.id)
-        ).scalar()
-        first = _month_after(latest) if latest else _months_before(now, 1)
-        for month, following in _whole_months(max(first, _months_before(now, 12)), now):
-            period = month.strftime("%Y-%m")
-            found = [
-                Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
-                for u, f in idle_items(
-                    rule, item_uses(conn, month, following), period, start_of_local_day(following)
-                )
-            ]
-            raised += raise_on_subjects(conn, pack, found, now)
-            conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
+        for rule in (r for r in pack.compiled() if r.family == "idle_item"):
+            # Every whole month not yet checked, up to a year back: a worker down over a month's
+            # end still checks it.
+            latest = conn.execute(
+                select(func.max(periodic_checks.c.period)).where(periodic_checks.c.rule_id == rule.id)
+            ).scalar()
+            first = _month_after(latest) if latest else _months_before(now, 1)
+            for month, following in _whole_months(max(first, _months_before(now, 12)), now):
+                period = month.strftime("%Y-%m")
+                uses = item_uses(conn, month, following)
+                found = [
+                    Subject(f"item:{u.item_code}@{period}", u.department_code, f, rule)
+                    for u, f in idle_items(rule, uses, period, start_of_local_day(following))
+                    if u.department_code in mine
+                ]
+                raised += raise_on_subjects(conn, pack, found, now)
+                conn.execute(insert(periodic_checks).values(rule_id=rule.id, period=period, done_at=now))
     return raised
 
 

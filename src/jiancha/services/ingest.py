@@ -242,12 +242,18 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         now = now or utcnow()
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
-        pack = packs.active()
-        warn, disclose = pack.warnings(), pack.disclosure()
         plan = _plan(conn, batch, result)
         fresh, stored, histories = plan.fresh, plan.stored, plan.histories
         if not fresh:
             return result
+        # Each case is judged by its department's pack (R-SIG-7); its warnings and disclosure days
+        # are thresholds of its clock.
+        judges = packs.for_departments(
+            conn,
+            {r.department_code for r in stored.values()}
+            | {v.department_code for h in histories.values() for v in h},
+        )
+        thresholds = {p.pack: (p.warnings(), p.disclosure()) for p in judges.values()}
 
         # -- the ledger first: every accepted event gets its entry and sequence number -----------
         received = iso_utc(now)
@@ -286,12 +292,12 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
                 version = catalogue_store.in_force(histories[evs[0].item_code], evs[0].occurred_at)
                 limits = limits_for(version.id)
                 state, closed = _replay(CaseState(received_at=steps[0].occurred_at), steps, limits, calendar)
-                due = deadlines(state, limits, calendar, warn, disclose)
+                due = deadlines(state, limits, calendar, *thresholds[judges[version.department_code].pack])
                 new_rows.append(_new_case_row(case_no, evs[0].source_system, version, now, state, due))
             else:
                 limits = limits_for(row.item_version_id)
                 state, closed = _advance(conn, row, steps, limits, calendar)
-                due = deadlines(state, limits, calendar, warn, disclose)
+                due = deadlines(state, limits, calendar, *thresholds[judges[row.department_code].pack])
                 diff = case_store.changed(row, case_store.state_values(state, due))
                 if diff:
                     updates.append({"id": row.id, **diff})
@@ -330,10 +336,15 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         departments = {no: r.department_code for no, r in stored.items()}
         departments.update((r["case_no"], r["department_code"]) for r in new_rows)
         evasion.note_feeds(conn, [(e.source_system, departments[e.case_no]) for _, e in fresh], now)
-        # -- the rules of the pack in force, on every case the batch touched (R-SIG-3) -----------
+        # -- the rules of each case's pack, on every case the batch touched (R-SIG-3) ------------
         known = {case_ids[no]: f for no, f in folded.items()}
-        result.signals = len(
-            signals.raise_signals(conn, pack, list(case_ids.values()), calendar, now, folded=known)
+        judged: dict[str, list[int]] = defaultdict(list)
+        for no, case_id in case_ids.items():
+            judged[judges[departments[no]].pack].append(case_id)
+        packs_by_name = {p.pack: p for p in judges.values()}
+        result.signals = sum(
+            len(signals.raise_signals(conn, packs_by_name[name], ids, calendar, now, folded=known))
+            for name, ids in sorted(judged.items())
         )
         result.calendar_fallback = tuple(sorted(fallback))
     calendar_service.warn_fallback(result.calendar_fallback)
@@ -435,6 +446,7 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
         lock(conn)  # serialised with event ingestion, which may create the same case
         stored = case_store.by_case_no(conn, sorted({c.case_no for c in batch}))
         histories = catalogue_store.versions(conn, {c.item_code for c in batch})
+        judges = packs.for_departments(conn, {v.department_code for h in histories.values() for v in h})
         problems = []
         for i, case in enumerate(batch):
             existing = stored.get(case.case_no)
@@ -500,7 +512,9 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
                 continue
             version = catalogue_store.in_force(histories[case.item_code], case.received_at)
             state = CaseState(received_at=case.received_at)
-            due = deadlines(state, case_store.limits_of(version.content), calendar)
+            judge = judges[version.department_code]
+            limits = case_store.limits_of(version.content)
+            due = deadlines(state, limits, calendar, judge.warnings(), judge.disclosure())
             new_rows.append(
                 {
                     **_new_case_row(case.case_no, case.source_system, version, now, state, due),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from jiancha.domain.catalogue import CODE_PATTERN
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.validation import problems_from
+from jiancha.services import packs
 from jiancha.store.bulk import upsert_insert
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append
@@ -24,6 +25,7 @@ class Region(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     level: Literal["province", "city", "county"]
     parent_code: Code | None = None
+    pack: str | None = None  # the rule pack its departments are judged by; none: the parent's
 
 
 class Department(BaseModel):
@@ -61,6 +63,15 @@ def save(db: Database, org: Organisation, *, by: str = "system") -> dict[str, in
                         f"regions[{i}].parent_code",
                         f"上级区划 {r.parent_code} 不存在",
                         f"parent region {r.parent_code} is unknown",
+                    )
+                )
+            if r.pack is not None and r.pack not in packs.names():
+                problems.append(
+                    Problem(
+                        "unknown_pack",
+                        f"regions[{i}].pack",
+                        f"规则包 {r.pack} 不存在",
+                        f"pack {r.pack} is unknown; known: {', '.join(packs.names())}",
                     )
                 )
             known.add(r.code)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import Connection, select
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.validation import problems_from
+from jiancha.store.database import Database
+from jiancha.store.tables import departments, regions
 
 DEFAULT_PACK = "default"
+log = logging.getLogger(__name__)
 
 
 def shipped() -> list[str]:
@@ -60,3 +66,58 @@ def load(name_or_path: str) -> Pack:
 def active() -> Pack:
     """The pack in force: `JIANCHA_PACK` (a shipped name or a file), else `default`."""
     return load(os.environ.get("JIANCHA_PACK", "").strip() or DEFAULT_PACK)
+
+
+def names() -> list[str]:
+    """The packs a region may be given: the shipped ones and the platform's own."""
+    return sorted({*shipped(), active().pack})
+
+
+def by_name(name: str) -> Pack:
+    """A pack by the name signals and regions record; one no longer to be found (a pack file since
+    replaced) gives way to the platform's, with a warning."""
+    default = active()
+    if name == default.pack:
+        return default
+    if name in shipped():
+        return load(name)
+    log.warning("pack %s is no longer available; the platform's pack %s stands in", name, default.pack)
+    return default
+
+
+def for_departments(conn: Connection, codes: Iterable[str]) -> dict[str, Pack]:
+    """The pack each department is judged by (R-SIG-7): its region's, else the nearest ancestor
+    region's, else the platform's. A department the organisation does not know gets the platform's."""
+    default = active()
+    wanted = sorted(set(codes))
+    tree = {
+        r.code: (r.parent_code, r.pack)
+        for r in conn.execute(select(regions.c.code, regions.c.parent_code, regions.c.pack))
+    }
+    if not any(p for _, p in tree.values()):
+        return dict.fromkeys(wanted, default)
+    homes = dict(
+        conn.execute(
+            select(departments.c.code, departments.c.region_code).where(departments.c.code.in_(wanted))
+        ).all()
+    )
+    out = {}
+    for code in wanted:
+        region, name = homes.get(code), None
+        while region is not None and name is None:
+            region, name = tree.get(region, (None, None))
+        out[code] = by_name(name) if name else default
+    return out
+
+
+def of_regions(db: Database) -> dict[str, str]:
+    """The regions given a pack of their own; the others follow their parent, then the platform."""
+    with db.read() as conn:
+        return {
+            str(code): str(pack)
+            for code, pack in conn.execute(
+                select(regions.c.code, regions.c.pack)
+                .where(regions.c.pack.is_not(None))
+                .order_by(regions.c.code)
+            )
+        }

@@ -15,21 +15,23 @@ from sqlalchemy import Connection, and_, func, or_, select
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Limits, StepEvent, deadlines, fold
 from jiancha.domain.events import Action
+from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import end_of_local_day
 from jiancha.services import packs
 from jiancha.store import cases as case_store
 from jiancha.store.tables import cases, events, item_versions
 
 
-def folded(row: Any, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar) -> dict[str, Any]:
-    """The state columns a case should hold, given its events."""
+def folded(
+    row: Any, steps: list[StepEvent], limits: Limits, calendar: WorkCalendar, judge: Pack | None = None
+) -> dict[str, Any]:
+    """The state columns a case should hold, given its events; the warnings and disclosure days of
+    the pack that judges it (`judge`) are thresholds of its next check."""
     state = (
         fold(row.received_at, steps, limits, calendar) if steps else CaseState(received_at=row.received_at)
     )
-    pack = packs.active()  # its warnings and disclosure days are thresholds the clock wakes for
-    return case_store.state_values(
-        state, deadlines(state, limits, calendar, pack.warnings(), pack.disclosure())
-    )
+    thresholds = (judge.warnings(), judge.disclosure()) if judge else ((), ())
+    return case_store.state_values(state, deadlines(state, limits, calendar, *thresholds))
 
 
 def cases_with_events(
@@ -76,8 +78,11 @@ def refold_year(conn: Connection, year: int, calendar: WorkCalendar) -> int:
         or_(cases.c.legal_due >= first, cases.c.step_due >= first, cases.c.status == "suspended"),
     )
     updates = []
+    judges: dict[str, Pack] = {}
     for row, steps, limits in cases_with_events(conn, overlapping):
-        values = folded(row, steps, limits, calendar)
+        if row.department_code not in judges:
+            judges.update(packs.for_departments(conn, [row.department_code]))
+        values = folded(row, steps, limits, calendar, judges[row.department_code])
         if any(getattr(row, k) != v for k, v in values.items()):
             updates.append({"id": row.id, **values})
     case_store.update_states(conn, updates)

@@ -500,13 +500,28 @@ ESCALATION_COLUMNS = [
 ]
 
 
+def packs_with_escalations_due(conn: Connection, now: datetime) -> list[str]:
+    """The packs whose yellows are due to escalate by `now`."""
+    return list(
+        conn.execute(
+            select(signals.c.pack)
+            .where(signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
+            .distinct()
+        ).scalars()
+    )
+
+
 def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
-    """Turn every unresolved yellow whose time to be corrected has passed into a red that points at
-    it, stamped when that time passed. Claims the yellows with one conditional UPDATE."""
+    """Turn every unresolved yellow of the pack whose time to be corrected has passed into a red that
+    points at it, stamped when that time passed. Claims the yellows with one conditional UPDATE."""
     if pack.escalation is None:
         return 0
     lock(conn)
-    is_due = (signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
+    is_due = (
+        signals.c.escalate_at <= now,
+        signals.c.state.in_([s.value for s in UNRESOLVED]),
+        signals.c.pack == pack.pack,
+    )
     due = conn.execute(
         select(*(signals.c[c] for c in ESCALATION_COLUMNS))
         .where(*is_due)

@@ -39,6 +39,9 @@ regions = Table(
     Column("name", String(200), nullable=False),
     Column("level", String(16), nullable=False),  # province / city / county
     Column("parent_code", String(32), ForeignKey("regions.code"), nullable=True),
+    # The rule pack the region's departments are judged by (R-SIG-7); empty: its parent's, and at
+    # the top the platform's (JIANCHA_PACK).
+    Column("pack", String(64), nullable=True),
 )
 
 departments = Table(

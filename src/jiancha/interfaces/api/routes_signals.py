@@ -67,10 +67,11 @@ def post_move(
 
 
 @router.get("/packs", tags=["rule packs"])
-def get_packs() -> dict[str, Any]:
+def get_packs(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     active = packs.active()
     return {
         "in_force": active.pack,
+        "regions": packs.of_regions(db),  # regions given a pack of their own (R-SIG-7)
         "packs": [
             {
                 "pack": p.pack,

@@ -1,4 +1,5 @@
-"""Publication of results, signals about subjects wider than a case, feeds and periodic checks.
+"""Publication of results, signals about subjects wider than a case, feeds, periodic checks and
+the rule pack of each region.
 
 Revision ID: 0004
 Revises: 0003
@@ -18,6 +19,8 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("regions") as batch:
+        batch.add_column(sa.Column("pack", sa.String(length=64), nullable=True))
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
@@ -65,3 +68,5 @@ def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("published_at")
         batch.drop_column("decided_at")
+    with op.batch_alter_table("regions") as batch:
+        batch.drop_column("pack")
