@@ -57,7 +57,7 @@ def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
     """Run the watches of every pack in force as of `now`, each on the departments it judges (a
     feed's, an idle item's); comparable departments count as peers whatever their pack. Returns how
     many signals they raised."""
-    feed_rows = conn.execute(select(feeds)).all()
+    feed_rows = conn.execute(select(feeds).order_by(feeds.c.source_system)).all()
     homes = {f.department_code for f in feed_rows}
     homes.update(conn.execute(select(item_versions.c.department_code).distinct()).scalars())
     judges = packs.for_departments(conn, homes)

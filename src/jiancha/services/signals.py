@@ -131,7 +131,9 @@ def raise_signals(
     every = list(rules.values())
     folded = folded or {}
     new: list[tuple[Any, Finding, Rule]] = []
-    for case_id, (row, case_facts) in facts.items():
+    # In case order: the database returns the rows in any order, and the ledger's must not vary.
+    for case_id in sorted(facts):
+        row, case_facts = facts[case_id]
         spoken = raised.get(case_id)
         judged = [r for r in every if r.id not in spoken] if spoken else every
         if not judged:
