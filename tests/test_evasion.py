@@ -135,3 +135,11 @@ def test_a_worker_down_over_two_month_ends_still_checks_both_months(db: Database
         periods = conn.execute(select(periodic_checks.c.period).order_by(periodic_checks.c.period)).scalars()
         assert list(periods) == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert [r["subject"] for r in by_rule(db, "EVD-IDLE-ITEM")] == ["item:SCJG-XK-004@2026-10"]
+
+
+def test_a_feed_heard_out_of_order_keeps_its_latest_instant(db: Database) -> None:
+    push(db, local("2026-11-05"), event(1, at="2026-11-05T09:00:00+08:00"))
+    push(db, local("2026-11-03"), event(2, step="undertake", at="2026-11-03T09:00:00+08:00"))
+    with db.read() as conn:
+        feed = conn.execute(select(feeds)).one()
+    assert feed.last_received_at == local("2026-11-05") and feed.events == 2

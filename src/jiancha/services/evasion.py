@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, literal, select
 
 from jiancha.domain.catalogue import ItemStatus
 from jiancha.domain.clock.calendar import WorkCalendar
@@ -44,9 +44,9 @@ def note_feeds(conn: Connection, heard: Sequence[tuple[str, str]], now: datetime
                 index_elements=["source_system"],
                 set_={
                     "department_code": department,
-                    "last_received_at": func.max(feeds.c.last_received_at, now)
-                    if conn.dialect.name == "sqlite"
-                    else func.greatest(feeds.c.last_received_at, now),
+                    "last_received_at": (func.max if conn.dialect.name == "sqlite" else func.greatest)(
+                        feeds.c.last_received_at, literal(now, feeds.c.last_received_at.type)
+                    ),
                     "events": feeds.c.events + n,
                 },
             )
