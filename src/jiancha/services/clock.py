@@ -64,7 +64,7 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                 ],
             )
             handled += len(claimed)
-            stored = {r.id: fold for r in claimed if (fold := _stored_fold(r, now)) is not None}
+            stored = {r.id: fold for r in claimed if (fold := _stored_fold(r, now, calendar)) is not None}
             by_pack: dict[str, list[int]] = {}
             for r in claimed:
                 by_pack.setdefault(judges[r.department_code].pack, []).append(int(r.id))
@@ -108,10 +108,12 @@ def _next_check(
     return next_threshold((row.step_due, row.promised_due, row.legal_due, *early, *publish_by), now)
 
 
-def _stored_fold(row: Any, now: datetime) -> tuple[CaseState, Deadlines] | None:
+def _stored_fold(row: Any, now: datetime, calendar: WorkCalendar) -> tuple[CaseState, Deadlines] | None:
     """The case's state and due dates as stored, when they are what folding its events as of `now`
-    gives: every event has happened by then, and no year of its clock was counted Monday–Friday
-    (loading a year recomputes the cases it touches; seeding a missing year does not)."""
-    if (row.last_event_at is not None and row.last_event_at > now) or row.calendar_fallback:
+    gives: every event has happened by then, and no year it counted Monday–Friday has a schedule
+    now (loading a year recomputes the cases it touches; seeding a missing year does not)."""
+    if row.last_event_at is not None and row.last_event_at > now:
+        return None
+    if any(calendar.covers(int(year)) for year in row.calendar_fallback.split(",") if year):
         return None
     return state_of(row), Deadlines(row.legal_due, row.promised_due, row.step_due, None)

@@ -507,7 +507,7 @@ def packs_with_escalations_due(conn: Connection, now: datetime) -> list[str]:
     return list(
         conn.execute(
             select(signals.c.pack)
-            .where(signals.c.escalate_at <= now, signals.c.state.in_([s.value for s in UNRESOLVED]))
+            .where(signals.c.escalate_at <= now, (signals.c.state + "").in_([s.value for s in UNRESOLVED]))
             .distinct()
         ).scalars()
     )
@@ -519,11 +519,10 @@ def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
     if pack.escalation is None:
         return 0
     lock(conn)
-    is_due = (
-        signals.c.escalate_at <= now,
-        signals.c.state.in_([s.value for s in UNRESOLVED]),
-        signals.c.pack == pack.pack,
-    )
+    # The partial index on escalate_at finds the few due yellows; SQLite, left to choose, walks
+    # every open signal by state instead, so state is compared in a form no index serves.
+    unresolved = (signals.c.state + "").in_([s.value for s in UNRESOLVED])
+    is_due = (signals.c.escalate_at <= now, unresolved, signals.c.pack == pack.pack)
     due = conn.execute(
         select(*(signals.c[c] for c in ESCALATION_COLUMNS))
         .where(*is_due)
