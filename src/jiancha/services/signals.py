@@ -108,14 +108,10 @@ def raise_signals(
     # The time families judge from the folded state, its due dates and the item alone: for a case
     # the caller has folded, the clock need not read its events.
     facts = facts_of(conn, case_ids, without_events=set(folded or ()) if timed_only else ())
-    existing: set[tuple[int, str]] = set()
-    for part in chunks(list(case_ids)):
-        existing.update(
-            (int(c), str(r))
-            for c, r in conn.execute(
-                select(signals.c.case_id, signals.c.rule_id).where(signals.c.case_id.in_(part))
-            )
-        )
+    existing = {
+        (int(s.case_id), str(s.rule_id))
+        for s in select_in(conn, signals, ["case_id", "rule_id"], "case_id", list(case_ids))
+    }
     new: list[tuple[Any, Finding, Rule]] = []
     for case_id, (row, case_facts) in facts.items():
         known = (folded or {}).get(case_id)
