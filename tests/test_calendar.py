@@ -114,3 +114,31 @@ def test_a_loaded_year_is_used_by_the_stored_calendar(db: Database) -> None:
         cal = calendar_store.load(conn)
     assert cal.covers(2027)
     assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+
+
+def test_a_year_the_package_brings_later_recomputes_the_cases_counted_without_it(db: Database) -> None:
+    """A database made before the package knew 2026; a case accepted in December 2025 was counted
+    Monday–Friday into January. Seeding 2026 at the next start recomputes it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, select
+
+    from jiancha.services import ingest, integrity
+    from jiancha.services.calendar import seed_from_package
+    from jiancha.store.tables import calendar_days, calendar_years, cases
+
+    from .conftest import event
+
+    with db.write() as conn:
+        conn.execute(delete(calendar_days).where(calendar_days.c.day >= date(2026, 1, 1)))
+        conn.execute(delete(calendar_years).where(calendar_years.c.year == 2026))
+    accepted = event(1, at="2025-12-15T09:00:00+08:00")
+    ingest.ingest_events(db, ingest.validate_events([accepted]), now=datetime(2025, 12, 15, 2, tzinfo=UTC))
+    with db.read() as conn:
+        before = conn.execute(select(cases.c.legal_due, cases.c.calendar_fallback)).one()
+    assert before.calendar_fallback == "2026"
+    assert seed_from_package(db) == [2026]
+    with db.read() as conn:
+        after = conn.execute(select(cases.c.legal_due, cases.c.calendar_fallback)).one()
+    assert after.calendar_fallback == "" and after.legal_due > before.legal_due  # New Year's Day is off
+    assert integrity.check(db).ok

@@ -36,7 +36,10 @@ def package_schedule() -> dict[int, list[CalendarDay]]:
 
 
 def seed_from_package(db: Database, *, by: str = "system") -> list[int]:
-    """Load every year the package knows and the database does not have yet."""
+    """Load every year the package knows and the database does not have yet, and recompute the
+    cases whose clock runs through one of them (they were counted Monday–Friday until now)."""
+    from jiancha.services.refold import refold_year
+
     schedule = package_schedule()
     with db.write() as conn:
         have = {int(y["year"]) for y in calendar_store.years(conn)}  # type: ignore[call-overload]
@@ -55,6 +58,10 @@ def seed_from_package(db: Database, *, by: str = "system") -> list[int]:
                     )
                 ],
             )
+            calendar = calendar_store.load(conn)
+            changed = sum(refold_year(conn, year, calendar) for year in added)
+            if changed:
+                log.info("calendar: seeded %s; %d cases recomputed", added, changed)
     return added
 
 
