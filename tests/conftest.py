@@ -94,6 +94,21 @@ def db(empty_db: Database) -> Database:
     return empty_db
 
 
+def add_items(db: Database, *items: PowerItem) -> None:
+    """Put items in the catalogue, in force since 2020."""
+    from jiancha.domain.catalogue import CatalogueChange, ChangeKind
+
+    catalogue.apply_changes(
+        db,
+        [
+            CatalogueChange(
+                kind=ChangeKind.add, code=i.code, effective_from=datetime(2020, 1, 1, tzinfo=UTC), item=i
+            )
+            for i in items
+        ],
+    )
+
+
 def licence_item(code: str = "SCJG-XK-001", **overrides: object) -> PowerItem:
     data: dict[str, object] = {
         "code": code,

@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from jiancha.domain.catalogue import CatalogueChange, ChangeKind
 from jiancha.domain.rules.lifecycle import SignalState
-from jiancha.services import catalogue, clock, ingest, integrity, signals
+from jiancha.services import clock, ingest, integrity, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import feeds, periodic_checks
 
-from .conftest import event, licence_item
+from .conftest import add_items, event, licence_item
 
 
 def local(day: str, hour: int = 10) -> datetime:
@@ -56,16 +55,7 @@ def test_a_feed_silent_for_three_working_days_is_flagged_once_per_silence(db: Da
 
 def _peers(db: Database) -> None:
     """The same licence at four county bureaus; one of them takes no case online in October."""
-    changes = [
-        CatalogueChange(
-            kind=ChangeKind.add,
-            code=f"SCJG-XK-00{n}",
-            effective_from=datetime(2020, 1, 1, tzinfo=UTC),
-            item=licence_item(f"SCJG-XK-00{n}", department_code=f"33090{n}-SCJG"),
-        )
-        for n in (2, 3, 4)
-    ]
-    catalogue.apply_changes(db, changes)
+    add_items(db, *(licence_item(f"SCJG-XK-00{n}", department_code=f"33090{n}-SCJG") for n in (2, 3, 4)))
     counts = {"SCJG-XK-001": 7, "SCJG-XK-002": 6, "SCJG-XK-003": 5, "SCJG-XK-004": 0}
     n = 0
     for code, k in counts.items():

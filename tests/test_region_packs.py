@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from jiancha.domain.catalogue import CatalogueChange, ChangeKind
 from jiancha.domain.errors import Rejected
 from jiancha.interfaces.api import create_app
-from jiancha.services import catalogue, clock, ingest, organisation, signals
+from jiancha.services import clock, ingest, organisation, signals
 from jiancha.store.database import Database
 
-from .conftest import event, licence_item
+from .conftest import add_items, event, licence_item
 
 
 def _organisation(db: Database) -> None:
@@ -41,17 +40,10 @@ def _organisation(db: Database) -> None:
             }
         ),
     )
-    catalogue.apply_changes(
+    add_items(
         db,
-        [
-            CatalogueChange(
-                kind=ChangeKind.add,
-                code=code,
-                effective_from=datetime(2020, 1, 1, tzinfo=UTC),
-                item=licence_item(code, department_code=department),
-            )
-            for code, department in (("SCJG-XK-004", "330904-SCJG"), ("SCJG-XK-005", "33090401-SCJG"))
-        ],
+        licence_item("SCJG-XK-004", department_code="330904-SCJG"),
+        licence_item("SCJG-XK-005", department_code="33090401-SCJG"),
     )
 
 

@@ -280,31 +280,20 @@ def test_a_catalogue_version_is_parsed_once_and_known_by_its_content() -> None:
 
 def test_a_year_seeded_after_a_case_was_judged_monday_to_friday_counts_in_the_sweep(db: Database) -> None:
     """The sweep may judge a case from its stored due dates; not when they were counted Monday–Friday
-    for a year whose schedule has arrived since (seeding a year recomputes no case)."""
+    for a year whose schedule has arrived since without the cases being recomputed (a schedule
+    written straight into the tables)."""
     from datetime import date
 
-    from jiancha.domain.catalogue import CatalogueChange, ChangeKind
     from jiancha.domain.clock.calendar import CalendarDay
-    from jiancha.services import catalogue
     from jiancha.store import calendar as calendar_store
 
-    from .conftest import licence_item
+    from .conftest import add_items, licence_item
 
     item = licence_item("SCJG-XK-040", legal_limit_days=40, promised_limit_days=30)
-    catalogue.apply_changes(
-        db,
-        [
-            CatalogueChange(
-                kind=ChangeKind.add,
-                code=item.code,
-                effective_from=datetime(2020, 1, 1, tzinfo=UTC),
-                item=item,
-            )
-        ],
-    )
+    add_items(db, item)
     accepted = event(1, at="2026-11-20T09:00:00+08:00", item_code=item.code)
     ingest.ingest_events(db, ingest.validate_events([accepted]), now=datetime(2026, 11, 20, 2, tzinfo=UTC))
-    with db.write() as conn:  # as seed_from_package does when a new year of the package appears
+    with db.write() as conn:  # a year written without recomputing the cases it touches
         holidays = [CalendarDay(date(2027, 1, d), False, "测试假") for d in range(4, 9)]
         calendar_store.save_year(
             conn, 2027, holidays, source="test", by="test", at=datetime(2026, 12, 1, tzinfo=UTC)

@@ -51,6 +51,11 @@ DECIDING_ACTIONS = {Action.approve, Action.decide}
 STEPLESS_ACTIONS = {Action.resume, Action.publish}
 
 
+def step_reached(step: str, action: Action, attributes: dict[str, Any]) -> str:
+    """The step an event leaves the case at: a return (退回) sends it to `attributes.to_step`."""
+    return str(attributes.get("to_step") or step) if action is Action.return_ else step
+
+
 class AttachmentRef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Annotated[str, Field(min_length=1, max_length=200)]

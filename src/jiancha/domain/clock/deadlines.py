@@ -21,6 +21,7 @@ from jiancha.domain.events import (
     STOPPING_ACTIONS,
     TERMINAL_ACTIONS,
     Action,
+    step_reached,
 )
 from jiancha.domain.timeutil import end_of_local_day, local_date, start_of_local_day
 
@@ -128,7 +129,7 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
         # The clock starts now: stops before acceptance (补正 before 受理) do not extend it.
         change.update(accepted_at=at, suspended_days=0, step_suspended_days=0)
 
-    target = str(event.attributes.get("to_step") or event.step) if action is Action.return_ else event.step
+    target = step_reached(event.step, action, event.attributes)
     if target != state.current_step and action not in STEPLESS_ACTIONS:
         change.update(current_step=target, step_entered_at=at, step_suspended_days=0)
 

@@ -4,10 +4,9 @@ its legal basis (Shenzhen §12, 无法定依据)."""
 
 from __future__ import annotations
 
-from jiancha.domain.events import STEPLESS_ACTIONS, Action
+from jiancha.domain.events import STEPLESS_ACTIONS, Action, step_reached
 from jiancha.domain.rules.model import Context, Finding, RecordedEvent, Rule
 
-RETURN = Action.return_
 FINISHING = (Action.complete, Action.close)
 
 
@@ -49,7 +48,7 @@ def materials(rule: Rule, ctx: Context) -> list[Finding]:
         if e.occurred_at > now:
             break
         action = e.action
-        target = str(e.attributes.get("to_step") or e.step) if action is RETURN else e.step
+        target = step_reached(e.step, action, e.attributes)
         leaving = current is not None and target != current and action not in STEPLESS_ACTIONS
         finishing = action in FINISHING
         for name, digest in attached(e):

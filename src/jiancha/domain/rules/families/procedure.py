@@ -3,11 +3,8 @@ illegal rollbacks (违规回退), actors without the post the step requires (主
 
 from __future__ import annotations
 
-from jiancha.domain.events import STEPLESS_ACTIONS, Action
+from jiancha.domain.events import STEPLESS_ACTIONS, Action, step_reached
 from jiancha.domain.rules.model import Context, Finding, Rule
-
-# Bound once: every event of every case is compared with them.
-RETURN = Action.return_
 
 
 def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
@@ -67,7 +64,7 @@ def _moves(rule: Rule, ctx: Context, check: str) -> list[Finding]:
         action = e.action
         if action in STEPLESS_ACTIONS:
             continue
-        target = str(e.attributes.get("to_step") or e.step) if action is RETURN else e.step
+        target = step_reached(e.step, action, e.attributes)
         previous, current = current, target
         if previous is None or target == previous or (previous, target) in moves:
             continue
