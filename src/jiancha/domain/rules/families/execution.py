@@ -13,6 +13,8 @@ from jiancha.domain.rules.model import Context, Finding, RecordedEvent, Rule
 def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
     check = str(rule.params.get("check", "differs"))  # differs | receipt
     decisions = set(rule.params.get("actions", ["decide"]))
+    if not any(e.action in decisions for e in ctx.facts.events):  # most cases decide nothing to execute
+        return []
     decision: RecordedEvent | None = None
     receipt = False
     found: list[Finding] = []
