@@ -299,3 +299,53 @@ periodic_checks = Table(
     Column("period", String(16), primary_key=True),  # e.g. 2026-10
     Column("done_at", UTCDateTime, nullable=False),
 )
+
+# Supervision notices (督办, R-SUP-2): what a department must report on, by when, and what it said.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("notice_no", String(64), nullable=False, unique=True),
+    Column("department_code", String(64), nullable=False),
+    Column("case_no", String(128), nullable=True),
+    Column("signal_id", Id, ForeignKey("signals.id"), nullable=True),
+    Column("title", String(500), nullable=False),
+    Column("requirement", Text, nullable=False),
+    Column("pack", String(64), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("issued_by", String(200), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("extensions", Integer, nullable=False, default=0),
+    Column("extension_days", Integer, nullable=True),  # asked for, while a request is pending
+    Column("extension_reason", Text, nullable=True),
+    Column("report", Text, nullable=True),
+    Column("reported_by", String(200), nullable=True),
+    Column("reported_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(200), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    # The instant the clock must look at it: the end of its due day while the report is awaited.
+    Column("watch_at", UTCDateTime, nullable=True),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_notices_department", "department_code", "state"),
+    Index(
+        "ix_notices_watch_at",
+        "watch_at",
+        sqlite_where=text("watch_at IS NOT NULL"),
+        postgresql_where=text("watch_at IS NOT NULL"),
+    ),
+)
+
+# Every action on a notice, attributed and ledgered (R-SUP-3).
+notice_actions = Table(
+    "notice_actions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("notice_id", Id, ForeignKey("notices.id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("detail", Json, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_notice_actions_notice", "notice_id"),
+)

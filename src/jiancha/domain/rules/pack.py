@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiancha.domain.rules.families import FAMILIES, WATCHES
 from jiancha.domain.rules.model import Colour, Rule
+from jiancha.domain.supervision.notices import NoticeRules
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 
@@ -84,6 +85,7 @@ class Pack(BaseModel):
     rules: tuple[RuleSpec, ...]
     not_checkable: tuple[NotCheckable, ...] = ()
     escalation: Escalation | None = None
+    notices: NoticeRules = NoticeRules()  # supervision notices (督办, R-SUP-2)
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:

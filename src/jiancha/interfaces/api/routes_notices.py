@@ -1,0 +1,91 @@
+"""Supervision notices (督办, R-SUP-2): issue, extension, report, review; read with their history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from jiancha.interfaces.api.deps import database
+from jiancha.interfaces.api.errors import not_found
+from jiancha.services import notices
+from jiancha.store.database import Database
+
+router = APIRouter(tags=["supervision notices"])
+NoticeNo = Annotated[str, Path(max_length=64)]
+Who = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(max_length=5000)]
+
+
+class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    days: Annotated[int, Field(ge=1, le=60)]
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+    by: Who
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    approve: bool
+    by: Who
+    reason: Reason = ""
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    report: Annotated[str, Field(min_length=1, max_length=20000)]
+    by: Who
+
+
+@router.post("/notices", summary="Issue a supervision notice (督办) to a department")
+def post_notice(notice: notices.NoticeIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return notices.issue(db, notice)
+
+
+@router.get("/notices")
+def get_notices(
+    db: Annotated[Database, Depends(database)],
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[str | None, Query(pattern="^(issued|extension_requested|reported|closed)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    total, rows = notices.list_notices(db, department, state, limit, offset)
+    return {"total": total, "notices": rows}
+
+
+@router.get("/notices/{notice_no}")
+def get_notice(notice_no: NoticeNo, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    found = notices.detail(db, notice_no)
+    if found is None:
+        raise not_found("督办件", "notice")
+    return found
+
+
+@router.post("/notices/{notice_no}/extension", summary="The department asks for an extension (申请延期)")
+def post_extension(
+    notice_no: NoticeNo, body: ExtensionRequest, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return notices.request_extension(db, notice_no, body.days, body.reason, body.by)
+
+
+@router.post("/notices/{notice_no}/extension/decision", summary="The supervisor grants or refuses it")
+def post_extension_decision(
+    notice_no: NoticeNo, body: Decision, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return notices.decide_extension(db, notice_no, body.approve, body.by, body.reason)
+
+
+@router.post("/notices/{notice_no}/report", summary="The department reports its investigation")
+def post_report(
+    notice_no: NoticeNo, body: Report, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return notices.report(db, notice_no, body.report, body.by)
+
+
+@router.post("/notices/{notice_no}/review", summary="The supervisor accepts the report or sends it back")
+def post_review(
+    notice_no: NoticeNo, body: Decision, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return notices.review(db, notice_no, body.approve, body.by, body.reason)

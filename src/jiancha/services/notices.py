@@ -1,0 +1,331 @@
+"""Supervision notices (督办, R-SUP-2, R-SUP-3): issued to a department with a report due in N
+working days (the department's pack says N), at most the pack's number of extensions of at most M
+working days each on the supervisor's approval, the department's report and the supervisor's
+review. Every action is attributed and ledgered; the clock raises a signal on a notice not
+reported on by the end of its due day, stamped with that instant, through the same signals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, func, insert, select, update
+
+from jiancha.domain.catalogue import CODE_PATTERN
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.rules.model import Finding, Rule
+from jiancha.domain.supervision.notices import AWAITING, NoticeState, check_extension, report_due
+from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, utcnow
+from jiancha.services import packs
+from jiancha.services.signals import Subject, raise_on_subjects
+from jiancha.store import calendar as calendar_store
+from jiancha.store.database import Database
+from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.tables import notice_actions, notices
+
+Who = Annotated[str, Field(min_length=1, max_length=200)]
+RULE_ID = "NT-OVERDUE"
+
+
+class NoticeIn(BaseModel):
+    """A notice as the supervisor issues it: to whom, about what, what is required."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    department_code: Annotated[str, Field(pattern=CODE_PATTERN)]
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    requirement: Annotated[str, Field(min_length=1, max_length=20000)]
+    case_no: Annotated[str | None, Field(max_length=128)] = None
+    signal_id: Annotated[int | None, Field(ge=1, le=2**62)] = None
+    issued_by: Who
+
+
+def issue(db: Database, notice: NoticeIn, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        calendar = calendar_store.load(conn)
+        pack = packs.for_departments(conn, [notice.department_code])[notice.department_code]
+        due = report_due(now, pack.notices, calendar)
+        count = int(conn.execute(select(func.count()).select_from(notices)).scalar_one())
+        notice_no = f"DB-{now.year}-{count + 1:06d}"
+        record = {
+            "v": 1,
+            "notice_no": notice_no,
+            **notice.model_dump(),
+            "due_on": due.isoformat(),
+            "pack": pack.pack,
+        }
+        (seq,) = append(
+            conn,
+            [Entry("notice", f"notice:{notice_no}", {**record, "action": "issue", "at": iso_utc(now)})],
+            now,
+        )
+        notice_id = conn.execute(
+            insert(notices)
+            .values(
+                notice_no=notice_no,
+                department_code=notice.department_code,
+                case_no=notice.case_no,
+                signal_id=notice.signal_id,
+                title=notice.title,
+                requirement=notice.requirement,
+                pack=pack.pack,
+                state=NoticeState.issued.value,
+                issued_by=notice.issued_by,
+                issued_at=now,
+                due_on=due,
+                extensions=0,
+                watch_at=end_of_local_day(due),
+                ledger_seq=seq,
+            )
+            .returning(notices.c.id)
+        ).scalar_one()
+        _history(conn, int(notice_id), "issue", notice.issued_by, {"due_on": due.isoformat()}, now, seq)
+    return detail(db, notice_no) or {}
+
+
+def request_extension(
+    db: Database, notice_no: str, days: int, reason: str, by: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The department asks for more time (申请延期), with its reason."""
+    now = now or utcnow()
+    with db.write() as conn:
+        row, pack = _awaiting(conn, notice_no)
+        if row.state != NoticeState.issued.value:
+            raise Rejected(
+                "bad_state", "已有待审批的延期申请", "an extension request is already pending", status=409
+            )
+        _refuse(lambda: check_extension(days, row.extensions, pack.notices), "days")
+        _act(
+            conn,
+            row,
+            "request_extension",
+            by,
+            {"days": days, "reason": reason},
+            now,
+            state=NoticeState.extension_requested.value,
+            extension_days=days,
+            extension_reason=reason,
+        )
+    return detail(db, notice_no) or {}
+
+
+def decide_extension(
+    db: Database, notice_no: str, approve: bool, by: str, reason: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """The supervisor grants or refuses the extension; granted, the due date moves on by the days asked."""
+    now = now or utcnow()
+    with db.write() as conn:
+        row, _ = _awaiting(conn, notice_no)
+        if row.state != NoticeState.extension_requested.value:
+            raise Rejected("bad_state", "没有待审批的延期申请", "no extension request is pending", status=409)
+        values: dict[str, Any] = {"state": NoticeState.issued.value, "extension_days": None}
+        detail_ = {"approve": approve, "reason": reason, "days": row.extension_days}
+        if approve:
+            calendar = calendar_store.load(conn)
+            due = calendar.add_working_days(row.due_on, int(row.extension_days))
+            values.update(due_on=due, extensions=row.extensions + 1, watch_at=end_of_local_day(due))
+            detail_["due_on"] = due.isoformat()
+        _act(conn, row, "decide_extension", by, detail_, now, **values)
+    return detail(db, notice_no) or {}
+
+
+def report(db: Database, notice_no: str, text: str, by: str, now: datetime | None = None) -> dict[str, Any]:
+    """The department reports its investigation and handling (报告调查处理情况)."""
+    now = now or utcnow()
+    if not text.strip():
+        raise Rejected("empty_report", "报告内容不能为空", "the report is empty")
+    with db.write() as conn:
+        row, _ = _awaiting(conn, notice_no)
+        late = now > end_of_local_day(row.due_on)
+        _act(
+            conn,
+            row,
+            "report",
+            by,
+            {"report": text, "late": late},
+            now,
+            state=NoticeState.reported.value,
+            report=text,
+            reported_by=by,
+            reported_at=now,
+            watch_at=None,
+            extension_days=None,
+        )
+    return detail(db, notice_no) or {}
+
+
+def review(
+    db: Database, notice_no: str, accept: bool, by: str, reason: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """The supervisor accepts the report (the notice closes) or sends it back: waiting again,
+    with the same due date, so a report sent back after it is late at once."""
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        row = _row(conn, notice_no)
+        if row.state != NoticeState.reported.value:
+            raise Rejected("bad_state", "督办件尚未报告", "the notice has no report to review", status=409)
+        if not accept and not reason.strip():
+            raise Rejected("reason_required", "退回须说明理由", "sending a report back needs a reason")
+        values: dict[str, Any] = (
+            {"state": NoticeState.closed.value, "closed_by": by, "closed_at": now}
+            if accept
+            else {"state": NoticeState.issued.value, "watch_at": end_of_local_day(row.due_on)}
+        )
+        _act(conn, row, "review", by, {"accept": accept, "reason": reason}, now, **values)
+    return detail(db, notice_no) or {}
+
+
+def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
+    """Raise a signal for each notice still awaiting its report after its due day (the clock)."""
+    due = conn.execute(
+        select(notices).where(notices.c.watch_at <= now).order_by(notices.c.watch_at, notices.c.id)
+    ).all()
+    if not due:
+        return 0
+    judges = packs.for_departments(conn, {r.department_code for r in due})
+    by_pack: dict[str, list[Subject]] = {}
+    for r in due:
+        pack = judges[r.department_code]
+        rules = pack.notices
+        rule = Rule(
+            RULE_ID,
+            "notice",
+            rules.colour,
+            rules.article,
+            rules.message_zh,
+            rules.message_en,
+            escalates=False,
+        )
+        values = {"notice_no": r.notice_no, "department": r.department_code, "due": r.due_on.isoformat()}
+        finding = Finding(RULE_ID, rules.colour, r.watch_at, values, deadline=r.due_on)
+        by_pack.setdefault(pack.pack, []).append(
+            Subject(f"notice:{r.notice_no}@{r.due_on.isoformat()}", r.department_code, finding, rule)
+        )
+    raised = sum(
+        raise_on_subjects(conn, next(p for p in judges.values() if p.pack == name), found, now)
+        for name, found in sorted(by_pack.items())
+    )
+    # Looked at: the clock need not come back unless an extension or a sent-back report moves it.
+    conn.execute(update(notices).where(notices.c.id.in_([r.id for r in due])).values(watch_at=None))
+    return raised
+
+
+def list_notices(
+    db: Database, department: str | None = None, state: str | None = None, limit: int = 100, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    conditions = [
+        c
+        for c in (
+            notices.c.department_code == department if department else None,
+            notices.c.state == state if state else None,
+        )
+        if c is not None
+    ]
+    with db.read() as conn:
+        total = int(conn.execute(select(func.count()).select_from(notices).where(*conditions)).scalar_one())
+        rows = conn.execute(
+            select(notices)
+            .where(*conditions)
+            .order_by(notices.c.issued_at.desc(), notices.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return total, [_view(r) for r in rows]
+
+
+def detail(db: Database, notice_no: str) -> dict[str, Any] | None:
+    with db.read() as conn:
+        row = conn.execute(select(notices).where(notices.c.notice_no == notice_no)).first()
+        if row is None:
+            return None
+        history = conn.execute(
+            select(notice_actions).where(notice_actions.c.notice_id == row.id).order_by(notice_actions.c.id)
+        ).all()
+    return {
+        **_view(row),
+        "requirement": row.requirement,
+        "report": row.report,
+        "history": [
+            {
+                "action": h.action,
+                "by": h.by,
+                "at": iso_local(h.at),
+                "detail": h.detail,
+                "ledger_seq": h.ledger_seq,
+            }
+            for h in history
+        ],
+    }
+
+
+def _view(r: Any) -> dict[str, Any]:
+    return {
+        "notice_no": r.notice_no,
+        "department_code": r.department_code,
+        "case_no": r.case_no,
+        "signal_id": r.signal_id,
+        "title": r.title,
+        "state": r.state,
+        "pack": r.pack,
+        "issued_by": r.issued_by,
+        "issued_at": iso_local(r.issued_at),
+        "due_on": r.due_on.isoformat(),
+        "extensions": r.extensions,
+        "extension_days_requested": r.extension_days,
+        "reported_at": iso_local(r.reported_at) if r.reported_at else None,
+        "closed_at": iso_local(r.closed_at) if r.closed_at else None,
+    }
+
+
+def _row(conn: Connection, notice_no: str) -> Any:
+    row = conn.execute(select(notices).where(notices.c.notice_no == notice_no)).first()
+    if row is None:
+        raise Rejected("not_found", "督办件不存在", f"notice {notice_no} not found", status=404)
+    return row
+
+
+def _awaiting(conn: Connection, notice_no: str) -> tuple[Any, Any]:
+    lock(conn)
+    row = _row(conn, notice_no)
+    if NoticeState(row.state) not in AWAITING:
+        raise Rejected(
+            "bad_state",
+            f"督办件处于 {row.state}",
+            f"the notice is {row.state}, not awaiting a report",
+            status=409,
+        )
+    return row, packs.for_departments(conn, [row.department_code])[row.department_code]
+
+
+def _refuse(check: Any, field: str) -> None:
+    """Run a domain check; its ValueError ("中文 | English") becomes a refusal naming the field."""
+    try:
+        check()
+    except ValueError as e:
+        zh, en = str(e).split(" | ", 1)
+        raise Rejected("bad_extension", zh, en, [Problem("bad_extension", field, zh, en)], status=409) from e
+
+
+def _act(
+    conn: Connection, row: Any, action: str, by: str, detail_: dict[str, Any], now: datetime, **values: Any
+) -> None:
+    """Ledger the action, record it in the notice's history, and apply its change to the row."""
+    record = {"v": 1, "notice_no": row.notice_no, "action": action, "by": by, **detail_, "at": iso_utc(now)}
+    (seq,) = append(conn, [Entry("notice", f"notice:{row.notice_no}", record)], now)
+    conn.execute(update(notices).where(notices.c.id == row.id).values(**values))
+    _history(conn, row.id, action, by, detail_, now, seq)
+
+
+def _history(
+    conn: Connection, notice_id: int, action: str, by: str, detail_: dict[str, Any], at: datetime, seq: int
+) -> None:
+    conn.execute(
+        insert(notice_actions).values(
+            notice_id=notice_id, action=action, by=by, detail=detail_, at=at, ledger_seq=seq
+        )
+    )

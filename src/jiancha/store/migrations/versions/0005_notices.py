@@ -1,0 +1,79 @@
+"""Supervision notices (督办).
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notices",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("notice_no", sa.String(length=64), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("case_no", sa.String(length=128), nullable=True),
+        sa.Column("signal_id", Id, nullable=True),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("requirement", sa.Text(), nullable=False),
+        sa.Column("pack", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=24), nullable=False),
+        sa.Column("issued_by", sa.String(length=200), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("extensions", sa.Integer(), nullable=False),
+        sa.Column("extension_days", sa.Integer(), nullable=True),
+        sa.Column("extension_reason", sa.Text(), nullable=True),
+        sa.Column("report", sa.Text(), nullable=True),
+        sa.Column("reported_by", sa.String(length=200), nullable=True),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.String(length=200), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("watch_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["signal_id"], ["signals.id"], name=op.f("fk_notices_signal_id_signals")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+        sa.UniqueConstraint("notice_no", name=op.f("uq_notices_notice_no")),
+    )
+    op.create_index("ix_notices_department", "notices", ["department_code", "state"])
+    op.create_index(
+        "ix_notices_watch_at",
+        "notices",
+        ["watch_at"],
+        sqlite_where=sa.text("watch_at IS NOT NULL"),
+        postgresql_where=sa.text("watch_at IS NOT NULL"),
+    )
+    op.create_table(
+        "notice_actions",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("notice_id", Id, nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"], ["notices.id"], name=op.f("fk_notice_actions_notice_id_notices")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_actions")),
+    )
+    op.create_index("ix_notice_actions_notice", "notice_actions", ["notice_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_notice_actions_notice", table_name="notice_actions")
+    op.drop_table("notice_actions")
+    op.drop_index("ix_notices_watch_at", table_name="notices")
+    op.drop_index("ix_notices_department", table_name="notices")
+    op.drop_table("notices")
