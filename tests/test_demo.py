@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from jiancha.services import integrity
+from jiancha.services import integrity, notices
 from jiancha.services.calendar import seed_from_package
 from jiancha.services.demo import load_demo
 from jiancha.services.queries import CaseFilter, list_cases
@@ -38,10 +38,14 @@ def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db:
         rows = conn.execute(
             select(signals.c.family, signals.c.colour, signals.c.state, signals.c.explanation)
         ).all()
-    assert {r.family for r in rows} == {*FAMILIES, *WATCHES, "escalation"}
+    assert {r.family for r in rows} == {*FAMILIES, *WATCHES, "escalation", "notice"}
     assert {r.colour for r in rows} == {"green", "yellow", "red"}
     assert all(r.explanation["rule"] and r.explanation["article"] for r in rows)
     # Departments answered most of them; some are still waiting, and some were escalated.
     states = {r.state for r in rows}
     assert {"open", "rectified", "explained", "withdrawn", "fault_confirmed"} <= states
+    # Supervision notices: reported, closed, extended, and one never reported (flagged).
+    total, shown = notices.list_notices(empty_db)
+    assert total == 6 and {n["state"] for n in shown} == {"issued", "reported", "closed"}
+    assert any(n["extensions"] == 1 for n in shown)
     assert integrity.check(empty_db).ok

@@ -68,12 +68,15 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         done += len(batch)
         log.info("demo: %d of %d events", done, len(events))
     answered = life.answer_signals(db, now)
+    noticed = life.issue_notices(db, now)
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
         f"item {suspended.code if suspended else None} suspended; signals answered: "
         + ", ".join(f"{k} {v}" for k, v in sorted(answered.items()))
+        + "; notices: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(noticed.items()))
     )
 
 

@@ -21,7 +21,7 @@ from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import CaseIn
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
-from jiancha.services import signals
+from jiancha.services import notices, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import signals as signal_table
 
@@ -211,3 +211,67 @@ def answer_signals(db: Database, now: datetime) -> Counter[str]:
                 moves.append(signals.Move(r.id, SignalState.rectified, by, "已纠正并报送整改材料", at))
     signals.move_many(db, moves)
     return Counter(m.to.value for m in moves)
+
+
+def issue_notices(db: Database, now: datetime) -> Counter[str]:
+    """The supervisors issue a notice (督办) on the oldest open red of each of six departments, the
+    day after it was raised; the departments report on most in time, one asks for and is granted an
+    extension, and one never reports (the clock flags it)."""
+    with db.read() as conn:
+        reds = conn.execute(
+            select(
+                signal_table.c.id,
+                signal_table.c.case_no,
+                signal_table.c.department_code,
+                signal_table.c.raised_at,
+            )
+            .where(
+                signal_table.c.colour == "red",
+                signal_table.c.state == "open",
+                signal_table.c.case_no.is_not(None),
+            )
+            .order_by(signal_table.c.raised_at, signal_table.c.id)
+        ).all()
+    chosen: dict[str, Any] = {}
+    for r in reds:
+        if r.department_code not in chosen and r.raised_at < now - timedelta(days=45):
+            chosen[r.department_code] = r
+        if len(chosen) == 6:
+            break
+    outcome: Counter[str] = Counter()
+    for k, r in enumerate(chosen.values()):
+        at = r.raised_at + timedelta(days=1)
+        issued = notices.issue(
+            db,
+            notices.NoticeIn(
+                department_code=r.department_code,
+                title=f"关于办件 {r.case_no} 红色纠错信号的督办通知",
+                requirement="请查明原因，依法纠正，并报告调查处理情况",
+                case_no=r.case_no,
+                signal_id=r.id,
+                issued_by="示范市监察局 电子监察员",
+            ),
+            now=at,
+        )
+        no = str(issued["notice_no"])
+        by = f"{r.department_code} 负责人"
+        if k == 0:
+            outcome["never reported"] += 1
+            continue
+        if k == 1:
+            notices.request_extension(
+                db, no, 10, "需委托第三方检测，时间不足", by, now=at + timedelta(days=5)
+            )
+            notices.decide_extension(
+                db, no, True, "示范市监察局 电子监察员", "同意延期", now=at + timedelta(days=6)
+            )
+            outcome["extended"] += 1
+        notices.report(
+            db, no, "已查明原因：承办人员超期未办；已责令整改并完成办结。", by, now=at + timedelta(days=12)
+        )
+        if k % 2 == 0:
+            notices.review(db, no, True, "示范市监察局 电子监察员", now=at + timedelta(days=14))
+            outcome["closed"] += 1
+        else:
+            outcome["reported"] += 1
+    return outcome
