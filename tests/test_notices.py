@@ -111,3 +111,19 @@ def test_the_pack_sets_the_days_fifteen_under_the_sichuan_2011_measures(
     monkeypatch.setenv("JIANCHA_PACK", str(pack))
     no = _issue(db)
     assert notices.detail(db, no)["due_on"] == "2026-11-23"  # type: ignore[index]
+
+
+def test_verify_finds_a_notice_action_edited_or_removed_behind_the_ledger(db: Database) -> None:
+    from sqlalchemy import delete, update
+
+    from jiancha.store.tables import notice_actions
+
+    no = _issue(db)
+    notices.report(db, no, "已整改", "市场监管局", now=local("2026-11-10"))
+    assert integrity.check(db).ok
+    with db.write() as conn:
+        conn.execute(update(notice_actions).where(notice_actions.c.action == "report").values(by="别人"))
+    assert "differs from ledger entry" in str(integrity.check(db).mismatch)
+    with db.write() as conn:
+        conn.execute(delete(notice_actions).where(notice_actions.c.action == "report"))
+    assert "missing from the notice_actions table" in str(integrity.check(db).mismatch)

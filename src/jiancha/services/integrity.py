@@ -5,7 +5,8 @@
    when it was accepted; a row without its entry, or an entry without its row, is reported too.
 3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
 4. Every signal is compared with its entry, and its state with its recorded moves.
-5. Every attachment is hashed again.
+5. Every action on a supervision notice is compared with its entry.
+6. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
 
@@ -25,7 +26,16 @@ from jiancha.services.refold import cases_with_events, folded
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger.chain import Verdict, verify
-from jiancha.store.tables import attachments, cases, events, item_versions, ledger, signals
+from jiancha.store.tables import (
+    attachments,
+    cases,
+    events,
+    item_versions,
+    ledger,
+    notice_actions,
+    notices,
+    signals,
+)
 
 REGISTRATION = ("title", "applicant_name", "applicant_id_number", "applicant_phone", "check_code")
 # next_check_at is moved on by the clock sweep; everything else is a pure fold of the events.
@@ -227,6 +237,31 @@ def _signals(conn: Connection) -> str | None:
     return None
 
 
+def _notices(conn: Connection) -> str | None:
+    """Each action on a notice says who did what as its ledger entry recorded, and no entry has
+    lost its action."""
+    missing = _entry_without_row(conn, "notice", notice_actions)
+    if missing:
+        return f"the notice action of ledger entry {missing} is missing from the notice_actions table"
+    query = (
+        select(notice_actions, notices.c.notice_no, ledger.c.payload)
+        .join(notices, notices.c.id == notice_actions.c.notice_id)
+        .outerjoin(ledger, ledger.c.seq == notice_actions.c.ledger_seq)
+    )
+    for r in _pages(conn, query, notice_actions.c.id):
+        name = f"notice {r.notice_no} action {r.action}"
+        if r.payload is None:
+            return f"{name} has no ledger entry"
+        rec = orjson.loads(bytes(r.payload))
+        if (rec.get("notice_no"), rec.get("action"), rec.get("by", rec.get("issued_by"))) != (
+            r.notice_no,
+            r.action,
+            r.by,
+        ):
+            return f"{name} differs from ledger entry {r.ledger_seq}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -241,7 +276,7 @@ def check(db: Database) -> Report:
         chain = verify(conn)
         if not chain.ok:
             return Report(chain)
-        for part in (_events, _catalogue, _registrations, _case_states, _signals, _attachments):
+        for part in (_events, _catalogue, _registrations, _case_states, _signals, _notices, _attachments):
             mismatch = part(conn)
             if mismatch:
                 return Report(chain, mismatch)
