@@ -302,3 +302,30 @@ def test_a_year_seeded_after_a_case_was_judged_monday_to_friday_counts_in_the_sw
         legal_due = calendar_store.load(conn).add_working_days(date(2026, 11, 20), 40)
     clock.sweep(db, datetime(2027, 3, 1, 2, tzinfo=UTC))
     assert raised(db)["TL-LEGAL-OVERDUE"]["deadline"] == legal_due.isoformat() == "2027-01-22"
+
+
+def test_a_department_explains_with_materials_that_must_have_been_uploaded(db: Database) -> None:
+    from jiancha.services import attachments
+
+    sid = _yellow(db)
+    letter, _ = attachments.store(db, "情况说明：承办人临时顶岗".encode(), filename="情况说明.pdf")
+    with TestClient(create_app(db)) as client:
+        url = f"/api/v1/signals/{sid}/moves"
+        unknown = {"name": "授权书", "sha256": "f" * 64}
+        refused = client.post(
+            url, json={"to": "explained", "by": "市场监管局", "reason": "已补授权", "materials": [unknown]}
+        )
+        assert refused.status_code == 422
+        assert refused.json()["error"]["problems"][0]["field"] == "materials[0].sha256"
+        assert client.get(f"/api/v1/signals/{sid}").json()["state"] == "open", "nothing of it was kept"
+        given = {"name": "情况说明", "sha256": letter}
+        explained = client.post(
+            url, json={"to": "explained", "by": "市场监管局", "reason": "已补授权", "materials": [given]}
+        ).json()
+    assert explained["state"] == "explained" and explained["history"][-1]["materials"] == [given]
+    with db.read() as conn:
+        entry = conn.execute(
+            select(ledger.c.payload).where(ledger.c.kind == "signal_transition")
+        ).scalar_one()
+    assert b'"materials"' in bytes(entry) and letter.encode() in bytes(entry)
+    assert integrity.check(db).ok

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, func, select, true, tuple_, update
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Deadlines
-from jiancha.domain.errors import Rejected
-from jiancha.domain.events import Action
+from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.events import Action, AttachmentRef
 from jiancha.domain.rules.engine import evaluate, first_per_rule
 from jiancha.domain.rules.families import TIMED
 from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState, check_move
@@ -27,7 +27,7 @@ from jiancha.domain.rules.model import CaseFacts, Colour, Context, Finding, Reco
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
 from jiancha.store.bulk import insert_many, select_in, update_many
-from jiancha.store.cases import chunks
+from jiancha.store.cases import chunks, known_attachments
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.tables import cases, events, item_versions, signal_transitions, signals
@@ -611,14 +611,21 @@ class Move:
     by: str
     reason: str = ""
     at: datetime | None = None  # when the move was made, if not now (a department's answer)
+    materials: tuple[AttachmentRef, ...] = ()  # evidence given with it, stored beforehand by hash
 
 
 def move(
-    db: Database, signal_id: int, to: SignalState, by: str, reason: str = "", now: datetime | None = None
+    db: Database,
+    signal_id: int,
+    to: SignalState,
+    by: str,
+    reason: str = "",
+    now: datetime | None = None,
+    materials: Sequence[AttachmentRef] = (),
 ) -> dict[str, Any]:
-    """Move a signal through its life (R-SIG-1): attributed, ledgered, and refused with a clear
-    reason when the move is not allowed or another hand moved it first."""
-    move_many(db, [Move(signal_id, to, by, reason)], now)
+    """Move a signal through its life (R-SIG-1, R-SUP-1): attributed, ledgered, with the materials
+    given, and refused with a clear reason when the move is not allowed."""
+    move_many(db, [Move(signal_id, to, by, reason, materials=tuple(materials))], now)
     return signal_detail(db, signal_id) or {}
 
 
@@ -633,6 +640,21 @@ def move_many(db: Database, moves: Sequence[Move], now: datetime | None = None) 
         rows = {
             r.id: r for r in select_in(conn, signals, columns, "id", sorted({m.signal_id for m in moves}))
         }
+        given = sorted({a.sha256 for m in moves for a in m.materials})
+        unknown = set(given) - known_attachments(conn, given)
+        if unknown:
+            problems = [
+                Problem(
+                    "unknown_attachment",
+                    f"materials[{k}].sha256",
+                    f"材料 {a.name} 尚未上传",
+                    f"material {a.name} ({a.sha256}) has not been uploaded",
+                )
+                for m in moves
+                for k, a in enumerate(m.materials)
+                if a.sha256 in unknown
+            ]
+            raise Rejected("unknown_attachment", "材料尚未上传", "a material has not been uploaded", problems)
         states: dict[int, SignalState] = {}
         entries, changes, history = [], {}, []
         for m in moves:
@@ -661,6 +683,7 @@ def move_many(db: Database, moves: Sequence[Move], now: datetime | None = None) 
                         "by": m.by,
                         "reason": m.reason,
                         "at": iso_utc(at),
+                        **({"materials": [a.model_dump() for a in m.materials]} if m.materials else {}),
                     },
                 )
             )
@@ -680,6 +703,7 @@ def move_many(db: Database, moves: Sequence[Move], now: datetime | None = None) 
                     "by": m.by,
                     "reason": m.reason,
                     "at": at,
+                    "materials": [a.model_dump() for a in m.materials] or None,
                 }
             )
         seqs = append(conn, entries, now)
@@ -710,6 +734,7 @@ def signal_detail(db: Database, signal_id: int) -> dict[str, Any] | None:
                 "by": h.by,
                 "reason": h.reason,
                 "at": iso_local(h.at),
+                "materials": h.materials or [],
                 "ledger_seq": h.ledger_seq,
             }
             for h in history

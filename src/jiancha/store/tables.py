@@ -276,6 +276,8 @@ signal_transitions = Table(
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False),
+    # Materials given with the move (an explanation's evidence, a rectification report), by hash.
+    Column("materials", Json, nullable=True),
     Index("ix_signal_transitions_signal", "signal_id"),
 )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.events import AttachmentRef
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.timeutil import EARLIEST_YEAR
 from jiancha.interfaces.api.deps import database
@@ -45,6 +46,8 @@ class Move(BaseModel):
     to: SignalState
     by: Annotated[str, Field(min_length=1, max_length=200)]
     reason: Annotated[str, Field(max_length=5000)] = ""
+    # Evidence given with the move (uploaded first to /api/v1/attachments), by name and hash.
+    materials: Annotated[list[AttachmentRef], Field(max_length=50)] = []
 
 
 @router.get("/signals/{signal_id}")
@@ -63,7 +66,7 @@ def get_signal(
 def post_move(
     signal_id: Annotated[int, Path(ge=1, le=2**62)], move: Move, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
-    return signals.move(db, signal_id, move.to, move.by, move.reason)
+    return signals.move(db, signal_id, move.to, move.by, move.reason, materials=move.materials)
 
 
 @router.get("/packs", tags=["rule packs"])

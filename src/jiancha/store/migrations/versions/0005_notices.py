@@ -1,4 +1,4 @@
-"""Supervision notices (督办).
+"""Supervision notices (督办), and materials given with a signal's moves.
 
 Revision ID: 0005
 Revises: 0004
@@ -18,6 +18,8 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("signal_transitions") as batch:
+        batch.add_column(sa.Column("materials", sa.JSON(), nullable=True))
     op.create_table(
         "notices",
         sa.Column("id", Id, autoincrement=True, nullable=False),
@@ -77,3 +79,5 @@ def downgrade() -> None:
     op.drop_index("ix_notices_watch_at", table_name="notices")
     op.drop_index("ix_notices_department", table_name="notices")
     op.drop_table("notices")
+    with op.batch_alter_table("signal_transitions") as batch:
+        batch.drop_column("materials")
