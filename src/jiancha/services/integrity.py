@@ -5,7 +5,8 @@
    when it was accepted; a row without its entry, or an entry without its row, is reported too.
 3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
 4. Every signal is compared with its entry, and its state with its recorded moves.
-5. Every action on a supervision notice is compared with its entry.
+5. Every action on a supervision notice, and every accountability record, is compared with its
+   entry.
 6. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
@@ -27,6 +28,7 @@ from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger.chain import Verdict, verify
 from jiancha.store.tables import (
+    accountability,
     attachments,
     cases,
     events,
@@ -262,6 +264,32 @@ def _notices(conn: Connection) -> str | None:
     return None
 
 
+def _accountability(conn: Connection) -> str | None:
+    """Each accountability record says what its ledger entry recorded."""
+    missing = _entry_without_row(conn, "accountability", accountability)
+    if missing:
+        return f"the accountability record of ledger entry {missing} is missing"
+    query = select(accountability, ledger.c.payload).outerjoin(
+        ledger, ledger.c.seq == accountability.c.ledger_seq
+    )
+    fields = (
+        "record_no",
+        "department_code",
+        "fault",
+        "finding",
+        "measures",
+        "official",
+        "self_corrected",
+        "mitigation",
+        "decided_by",
+    )
+    for r in _pages(conn, query, accountability.c.id):
+        rec = orjson.loads(bytes(r.payload)) if r.payload is not None else {}
+        if any(getattr(r, f) != rec.get(f) for f in fields):
+            return f"accountability record {r.record_no} differs from ledger entry {r.ledger_seq}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -276,7 +304,16 @@ def check(db: Database) -> Report:
         chain = verify(conn)
         if not chain.ok:
             return Report(chain)
-        for part in (_events, _catalogue, _registrations, _case_states, _signals, _notices, _attachments):
+        for part in (
+            _events,
+            _catalogue,
+            _registrations,
+            _case_states,
+            _signals,
+            _notices,
+            _accountability,
+            _attachments,
+        ):
             mismatch = part(conn)
             if mismatch:
                 return Report(chain, mismatch)

@@ -351,3 +351,24 @@ notice_actions = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_notice_actions_notice", "notice_id"),
 )
+
+# Accountability records (R-SUP-4): finding, measures, mitigation; attributed and ledgered.
+accountability = Table(
+    "accountability",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("record_no", String(64), nullable=False, unique=True),
+    Column("department_code", String(64), nullable=False),
+    Column("signal_id", Id, ForeignKey("signals.id"), nullable=True),
+    Column("notice_no", String(64), nullable=True),
+    Column("fault", Boolean, nullable=False),
+    Column("finding", Text, nullable=False),
+    Column("measures", Json, nullable=False),
+    Column("official", String(200), nullable=False),
+    Column("self_corrected", Boolean, nullable=False),
+    Column("mitigation", Text, nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_accountability_department", "department_code", "decided_at"),
+)

@@ -1,15 +1,16 @@
-"""Supervision notices (督办, R-SUP-2): issue, extension, report, review; read with their history."""
+"""Supervision work: notices (督办, R-SUP-2) — issue, extension, report, review, read with their
+history — and accountability records (R-SUP-4)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
-from jiancha.services import notices
+from jiancha.services import accountability, notices
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["supervision notices"])
@@ -89,3 +90,23 @@ def post_review(
     notice_no: NoticeNo, body: Decision, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
     return notices.review(db, notice_no, body.approve, body.by, body.reason)
+
+
+@router.post(
+    "/accountability", tags=["accountability"], summary="Record a finding and its measures (R-SUP-4)"
+)
+def post_accountability(
+    db: Annotated[Database, Depends(database)], body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    return accountability.record(db, accountability.parse(body))
+
+
+@router.get("/accountability", tags=["accountability"])
+def get_accountability(
+    db: Annotated[Database, Depends(database)],
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    total, rows = accountability.list_records(db, department, limit, offset)
+    return {"total": total, "records": rows}

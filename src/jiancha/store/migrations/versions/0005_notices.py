@@ -1,4 +1,5 @@
-"""Supervision notices (督办), and materials given with a signal's moves.
+"""Supervision notices (督办), materials given with a signal's moves,
+and accountability records.
 
 Revision ID: 0005
 Revises: 0004
@@ -71,9 +72,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_actions")),
     )
     op.create_index("ix_notice_actions_notice", "notice_actions", ["notice_id"])
+    op.create_table(
+        "accountability",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("record_no", sa.String(length=64), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("signal_id", Id, nullable=True),
+        sa.Column("notice_no", sa.String(length=64), nullable=True),
+        sa.Column("fault", sa.Boolean(), nullable=False),
+        sa.Column("finding", sa.Text(), nullable=False),
+        sa.Column("measures", sa.JSON(), nullable=False),
+        sa.Column("official", sa.String(length=200), nullable=False),
+        sa.Column("self_corrected", sa.Boolean(), nullable=False),
+        sa.Column("mitigation", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["signal_id"], ["signals.id"], name=op.f("fk_accountability_signal_id_signals")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accountability")),
+        sa.UniqueConstraint("record_no", name=op.f("uq_accountability_record_no")),
+    )
+    op.create_index("ix_accountability_department", "accountability", ["department_code", "decided_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_accountability_department", table_name="accountability")
+    op.drop_table("accountability")
     op.drop_index("ix_notice_actions_notice", table_name="notice_actions")
     op.drop_table("notice_actions")
     op.drop_index("ix_notices_watch_at", table_name="notices")
