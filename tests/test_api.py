@@ -276,3 +276,40 @@ def test_refusals_supplements_and_flagged_reviews_are_listed_to_verify(client: T
     assert {tuple(i["kinds"]) for i in body["items"]} == {("refusal",), ("supplement",), ("reconsideration",)}
     only = client.get("/api/v1/to-verify", params={"kind": "reconsideration"}).json()
     assert [i["case_no"] for i in only["items"]] == ["C-3"]
+
+
+def test_the_progress_query_shows_steps_and_dates_and_no_personal_data(client: TestClient) -> None:
+    body = {
+        "source_system": "SYS-A",
+        "case_no": "C-10",
+        "item_code": "SCJG-XK-001",
+        "received_at": "2026-09-14T08:30:00+08:00",
+        "title": "王小明申请食品经营许可",
+        "applicant": {"name": "王小明", "id_number": "330902199001011234", "phone": "13812345678"},
+    }
+    code = client.post("/api/v1/cases", json=body).json()["check_code"]
+    accept = {
+        "source_system": "SYS-A",
+        "event_id": "P-1",
+        "case_no": "C-10",
+        "item_code": "SCJG-XK-001",
+        "step": "accept",
+        "action": "accept",
+        "actor": "李受理",
+        "post": "受理岗",
+        "occurred_at": "2026-09-14T09:00:00+08:00",
+    }
+    assert client.post("/api/v1/events", json=[accept]).status_code == 200
+    shown = client.get("/api/v1/public/progress", params={"case_no": "C-10", "check_code": code})
+    assert shown.status_code == 200
+    progress = shown.json()
+    assert progress["steps"] == [{"step": "受理", "action": "accept", "at": "2026-09-14T09:00:00+08:00"}]
+    assert progress["item_name"] == "食品经营许可" and progress["legal_due"]
+    for personal in ("王小明", "330902", "13812345678", "李受理", body["title"]):
+        assert personal not in shown.text
+    wrong = client.get(
+        "/api/v1/public/progress",
+        params={"case_no": "C-10", "check_code": "000000" if code != "000000" else "111111"},
+    )
+    unknown = client.get("/api/v1/public/progress", params={"case_no": "NOPE", "check_code": code})
+    assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()

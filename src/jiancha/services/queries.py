@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from jiancha.domain.clock.deadlines import time_status
 from jiancha.domain.timeutil import iso_local, local_date, utcnow
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
-from jiancha.store.tables import cases, events, item_versions
+from jiancha.store.tables import cases, departments, events, item_versions
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,42 @@ def to_verify(
             }
         )
     return int(total), out
+
+
+def progress(db: Database, case_no: str, check_code: str) -> dict[str, Any] | None:
+    """The applicant's progress query (R-PUB-3): steps and dates by case number and check code,
+    with no personal data — no applicant, no title (it names the applicant), no officials. A
+    wrong code and an unknown case look the same, so the query reveals nothing."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(cases, item_versions.c.name.label("item_name"), item_versions.c.content)
+            .join(item_versions, item_versions.c.id == cases.c.item_version_id)
+            .where(cases.c.case_no == case_no)
+        ).first()
+        if row is None or not row.check_code or not hmac.compare_digest(row.check_code, check_code):
+            return None
+        department = conn.execute(
+            select(departments.c.name).where(departments.c.code == row.department_code)
+        ).scalar()
+        steps = conn.execute(
+            select(events.c.step, events.c.action, events.c.occurred_at)
+            .where(events.c.case_id == row.id)
+            .order_by(events.c.occurred_at, events.c.id)
+        ).all()
+    names = {s["code"]: s["name"] for s in row.content["process"]["steps"]}
+    return {
+        "case_no": row.case_no,
+        "item_name": row.item_name,
+        "department": department or row.department_code,
+        "status": row.status,
+        "current_step": names.get(row.current_step or "", row.current_step),
+        "received_at": _local(row.received_at),
+        "accepted_at": _local(row.accepted_at),
+        "completed_at": _local(row.completed_at),
+        "promised_due": row.promised_due.isoformat() if row.promised_due else None,
+        "legal_due": row.legal_due.isoformat() if row.legal_due else None,
+        "steps": [
+            {"step": names.get(s.step, s.step), "action": s.action, "at": iso_local(s.occurred_at)}
+            for s in steps
+        ],
+    }

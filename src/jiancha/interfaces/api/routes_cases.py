@@ -106,6 +106,20 @@ def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[s
     return detail
 
 
+@router.get("/public/progress", tags=["public"], summary="The applicant's progress query (办理进度)")
+def get_progress(
+    db: Annotated[Database, Depends(database)],
+    case_no: Annotated[str, Query(min_length=1, max_length=128)],
+    check_code: Annotated[str, Query(min_length=1, max_length=32)],
+) -> dict[str, Any]:
+    found = queries.progress(db, case_no, check_code)
+    if found is None:
+        raise Rejected(
+            "not_found", "办件编号或查询码不正确", "no case with that number and check code", status=404
+        )
+    return found
+
+
 @router.post(
     "/attachments",
     status_code=201,
