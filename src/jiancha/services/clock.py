@@ -25,7 +25,7 @@ from jiancha.domain.clock.deadlines import (
     warning_dates,
 )
 from jiancha.domain.timeutil import utcnow
-from jiancha.services import evasion, notices, packs, signals
+from jiancha.services import complaints, evasion, notices, packs, signals
 from jiancha.store import calendar as calendar_store
 from jiancha.store.bulk import update_many
 from jiancha.store.cases import DUE_COLUMNS, STATE_COLUMNS, state_of
@@ -78,6 +78,7 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                     signals.escalate_due(conn, packs.by_name(name), now)
                 evasion.watch(conn, calendar, now)
                 notices.watch(conn, calendar, now)
+                complaints.watch(conn, calendar, now)
             return handled
 
 

@@ -5,8 +5,8 @@
    when it was accepted; a row without its entry, or an entry without its row, is reported too.
 3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
 4. Every signal is compared with its entry, and its state with its recorded moves.
-5. Every action on a supervision notice, and every accountability record, is compared with its
-   entry.
+5. Every action on a supervision notice or a complaint, and every accountability record, is
+   compared with its entry.
 6. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
@@ -31,6 +31,8 @@ from jiancha.store.tables import (
     accountability,
     attachments,
     cases,
+    complaint_actions,
+    complaints,
     events,
     item_versions,
     ledger,
@@ -240,26 +242,40 @@ def _signals(conn: Connection) -> str | None:
 
 
 def _notices(conn: Connection) -> str | None:
-    """Each action on a notice says who did what as its ledger entry recorded, and no entry has
-    lost its action."""
-    missing = _entry_without_row(conn, "notice", notice_actions)
-    if missing:
-        return f"the notice action of ledger entry {missing} is missing from the notice_actions table"
-    query = (
-        select(notice_actions, notices.c.notice_no, ledger.c.payload)
-        .join(notices, notices.c.id == notice_actions.c.notice_id)
-        .outerjoin(ledger, ledger.c.seq == notice_actions.c.ledger_seq)
+    return _actions(conn, "notice", notice_actions, notices, notices.c.notice_no, notice_actions.c.notice_id)
+
+
+def _complaints(conn: Connection) -> str | None:
+    return _actions(
+        conn,
+        "complaint",
+        complaint_actions,
+        complaints,
+        complaints.c.complaint_no,
+        complaint_actions.c.complaint_id,
     )
-    for r in _pages(conn, query, notice_actions.c.id):
-        name = f"notice {r.notice_no} action {r.action}"
+
+
+def _actions(
+    conn: Connection, kind: str, actions: Any, parent: Any, number: Any, parent_id: Any
+) -> str | None:
+    """Each action on a notice or complaint says who did what as its ledger entry recorded, and no
+    entry has lost its action."""
+    missing = _entry_without_row(conn, kind, actions)
+    if missing:
+        return f"the {kind} action of ledger entry {missing} is missing from the {actions.name} table"
+    query = (
+        select(actions, number.label("number"), ledger.c.payload)
+        .join(parent, parent.c.id == parent_id)
+        .outerjoin(ledger, ledger.c.seq == actions.c.ledger_seq)
+    )
+    for r in _pages(conn, query, actions.c.id):
+        name = f"{kind} {r.number} action {r.action}"
         if r.payload is None:
             return f"{name} has no ledger entry"
         rec = orjson.loads(bytes(r.payload))
-        if (rec.get("notice_no"), rec.get("action"), rec.get("by", rec.get("issued_by"))) != (
-            r.notice_no,
-            r.action,
-            r.by,
-        ):
+        recorded = (rec.get(number.name), rec.get("action"), rec.get("by", rec.get("issued_by", "public")))
+        if recorded != (r.number, r.action, r.by):
             return f"{name} differs from ledger entry {r.ledger_seq}"
     return None
 

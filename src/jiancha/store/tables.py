@@ -372,3 +372,49 @@ accountability = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_accountability_department", "department_code", "decided_at"),
 )
+
+# Complaints from the public (R-PUB-1); the complainant's name and phone only for real-name ones.
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("complaint_no", String(64), nullable=False, unique=True),
+    Column("department_code", String(64), nullable=False),
+    Column("case_no", String(128), nullable=True),
+    Column("content", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("complainant_name", String(100), nullable=False),
+    Column("complainant_phone", String(32), nullable=False),
+    Column("pack", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("decide_due", Date, nullable=False),
+    Column("decision_reason", Text, nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("result_due", Date, nullable=True),
+    Column("result", Text, nullable=True),
+    Column("resulted_at", UTCDateTime, nullable=True),
+    Column("watch_at", UTCDateTime, nullable=True),  # the end of the due day the clock waits for
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_complaints_department", "department_code", "state"),
+    Index(
+        "ix_complaints_watch_at",
+        "watch_at",
+        sqlite_where=text("watch_at IS NOT NULL"),
+        postgresql_where=text("watch_at IS NOT NULL"),
+    ),
+)
+
+complaint_actions = Table(
+    "complaint_actions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("complaint_id", Id, ForeignKey("complaints.id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("detail", Json, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_complaint_actions_complaint", "complaint_id"),
+)

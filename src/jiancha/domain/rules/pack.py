@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from jiancha.domain.public.complaints import ComplaintRules
 from jiancha.domain.rules.families import FAMILIES, WATCHES
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
@@ -86,6 +87,7 @@ class Pack(BaseModel):
     not_checkable: tuple[NotCheckable, ...] = ()
     escalation: Escalation | None = None
     notices: NoticeRules = NoticeRules()  # supervision notices (督办, R-SUP-2)
+    complaints: ComplaintRules = ComplaintRules()  # complaints from the public (R-PUB-1)
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:

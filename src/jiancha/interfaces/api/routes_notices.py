@@ -1,5 +1,5 @@
 """Supervision work: notices (督办, R-SUP-2) — issue, extension, report, review, read with their
-history — and accountability records (R-SUP-4)."""
+history —, accountability records (R-SUP-4) and complaints from the public (R-PUB-1)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
-from jiancha.services import accountability, notices
+from jiancha.services import accountability, complaints, notices
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["supervision notices"])
@@ -110,3 +110,62 @@ def get_accountability(
 ) -> dict[str, Any]:
     total, rows = accountability.list_records(db, department, limit, offset)
     return {"total": total, "records": rows}
+
+
+class ComplaintDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    accept: bool
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+    by: Who
+
+
+class ComplaintResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    result: Annotated[str, Field(min_length=1, max_length=20000)]
+    by: Who
+
+
+ComplaintNo = Annotated[str, Path(max_length=64)]
+
+
+@router.post("/complaints", tags=["complaints"], summary="Submit a complaint (anonymous or real-name)")
+def post_complaint(
+    db: Annotated[Database, Depends(database)], body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    return complaints.submit(db, complaints.parse(body))
+
+
+@router.get("/complaints", tags=["complaints"])
+def get_complaints(
+    db: Annotated[Database, Depends(database)],
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[str | None, Query(pattern="^(received|not_accepted|transferred|resulted)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    total, rows = complaints.list_complaints(db, department, state, limit, offset)
+    return {"total": total, "complaints": rows}
+
+
+@router.get("/complaints/{complaint_no}", tags=["complaints"])
+def get_complaint(complaint_no: ComplaintNo, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    found = complaints.detail(db, complaint_no)
+    if found is None:
+        raise not_found("投诉", "complaint")
+    return found
+
+
+@router.post(
+    "/complaints/{complaint_no}/decision", tags=["complaints"], summary="Accept (and send on) or not"
+)
+def post_complaint_decision(
+    complaint_no: ComplaintNo, body: ComplaintDecision, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return complaints.decide(db, complaint_no, body.accept, body.reason, body.by)
+
+
+@router.post("/complaints/{complaint_no}/result", tags=["complaints"], summary="The department's result")
+def post_complaint_result(
+    complaint_no: ComplaintNo, body: ComplaintResult, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    return complaints.result(db, complaint_no, body.result, body.by)

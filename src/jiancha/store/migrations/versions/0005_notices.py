@@ -1,5 +1,5 @@
 """Supervision notices (督办), materials given with a signal's moves,
-and accountability records.
+accountability records and complaints.
 
 Revision ID: 0005
 Revises: 0004
@@ -95,9 +95,62 @@ def upgrade() -> None:
         sa.UniqueConstraint("record_no", name=op.f("uq_accountability_record_no")),
     )
     op.create_index("ix_accountability_department", "accountability", ["department_code", "decided_at"])
+    op.create_table(
+        "complaints",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("complaint_no", sa.String(length=64), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("case_no", sa.String(length=128), nullable=True),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("complainant_name", sa.String(length=100), nullable=False),
+        sa.Column("complainant_phone", sa.String(length=32), nullable=False),
+        sa.Column("pack", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decide_due", sa.Date(), nullable=False),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result_due", sa.Date(), nullable=True),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("resulted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("watch_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
+        sa.UniqueConstraint("complaint_no", name=op.f("uq_complaints_complaint_no")),
+    )
+    op.create_index("ix_complaints_department", "complaints", ["department_code", "state"])
+    op.create_index(
+        "ix_complaints_watch_at",
+        "complaints",
+        ["watch_at"],
+        sqlite_where=sa.text("watch_at IS NOT NULL"),
+        postgresql_where=sa.text("watch_at IS NOT NULL"),
+    )
+    op.create_table(
+        "complaint_actions",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("complaint_id", Id, nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"], ["complaints.id"], name=op.f("fk_complaint_actions_complaint_id_complaints")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_actions")),
+    )
+    op.create_index("ix_complaint_actions_complaint", "complaint_actions", ["complaint_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_complaint_actions_complaint", table_name="complaint_actions")
+    op.drop_table("complaint_actions")
+    op.drop_index("ix_complaints_watch_at", table_name="complaints")
+    op.drop_index("ix_complaints_department", table_name="complaints")
+    op.drop_table("complaints")
     op.drop_index("ix_accountability_department", table_name="accountability")
     op.drop_table("accountability")
     op.drop_index("ix_notice_actions_notice", table_name="notice_actions")

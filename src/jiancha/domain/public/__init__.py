@@ -1,0 +1,1 @@
+"""The public (SPEC section 7): complaints, satisfaction, the progress query."""

@@ -1,0 +1,288 @@
+"""Complaints (R-PUB-1): received, accepted or not within the pack's working days (with the
+reason), sent to the department with a due date for the result, the result; a real-name
+complainant is told the decision and the result (a reply recorded against the complaint), an
+anonymous one is not. The clock raises a signal when a decision or a result is late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, insert, select, update
+
+from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.errors import Rejected
+from jiancha.domain.public.complaints import ComplaintIn, ComplaintState
+from jiancha.domain.rules.model import Finding, Rule
+from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
+from jiancha.domain.validation import problems_from
+from jiancha.services import packs
+from jiancha.services.queries import mask_name, mask_phone
+from jiancha.services.signals import Subject, raise_on_subjects
+from jiancha.store import calendar as calendar_store
+from jiancha.store.database import Database
+from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.tables import complaint_actions, complaints
+
+DECIDE_RULE, RESULT_RULE = "CP-DECISION-OVERDUE", "CP-RESULT-OVERDUE"
+
+
+def parse(raw: Any) -> ComplaintIn:
+    try:
+        return ComplaintIn.model_validate(raw)
+    except ValidationError as e:
+        raise Rejected(
+            "complaint_rejected", "投诉内容无效", "the complaint is invalid", problems_from(e)
+        ) from e
+
+
+def submit(db: Database, complaint: ComplaintIn, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        calendar = calendar_store.load(conn)
+        pack = packs.for_departments(conn, [complaint.department_code])[complaint.department_code]
+        due = calendar.add_working_days(local_date(now), pack.complaints.decide_working_days)
+        count = int(conn.execute(select(func.count()).select_from(complaints)).scalar_one())
+        complaint_no = f"TS-{now.year}-{count + 1:06d}"
+        who = complaint.complainant
+        record = {
+            "v": 1,
+            "complaint_no": complaint_no,
+            "action": "submit",
+            **complaint.model_dump(),
+            "at": iso_utc(now),
+        }
+        (seq,) = append(conn, [Entry("complaint", f"complaint:{complaint_no}", record)], now)
+        complaint_id = conn.execute(
+            insert(complaints)
+            .values(
+                complaint_no=complaint_no,
+                department_code=complaint.department_code,
+                case_no=complaint.case_no,
+                content=complaint.content,
+                channel=complaint.channel,
+                anonymous=complaint.anonymous,
+                complainant_name=who.name if who else "",
+                complainant_phone=who.phone if who else "",
+                pack=pack.pack,
+                state=ComplaintState.received.value,
+                received_at=now,
+                decide_due=due,
+                watch_at=end_of_local_day(due),
+                ledger_seq=seq,
+            )
+            .returning(complaints.c.id)
+        ).scalar_one()
+        _history(conn, int(complaint_id), "submit", "public", {"decide_due": due.isoformat()}, now, seq)
+    return detail(db, complaint_no) or {}
+
+
+def decide(
+    db: Database, complaint_no: str, accept: bool, reason: str, by: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Accept (and send to the department, with the due date of its result) or not, with the reason."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise Rejected("reason_required", "须说明受理或不予受理的理由", "the decision needs its reason")
+    with db.write() as conn:
+        row = _row(conn, complaint_no, ComplaintState.received)
+        values: dict[str, Any] = {"decision_reason": reason, "decided_at": now}
+        if accept:
+            calendar = calendar_store.load(conn)
+            pack = packs.for_departments(conn, [row.department_code])[row.department_code]
+            due = calendar.add_working_days(local_date(now), pack.complaints.result_working_days)
+            values.update(
+                state=ComplaintState.transferred.value, result_due=due, watch_at=end_of_local_day(due)
+            )
+        else:
+            values.update(state=ComplaintState.not_accepted.value, watch_at=None)
+        result_due = values.get("result_due")
+        detail_ = {
+            "accept": accept,
+            "reason": reason,
+            "result_due": result_due.isoformat() if result_due else None,
+        }
+        _act(conn, row, "decide", by, detail_, now, **values)
+        _reply(conn, row, "decision", detail_, now)
+    return detail(db, complaint_no) or {}
+
+
+def result(
+    db: Database, complaint_no: str, text: str, by: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The department's result of handling an accepted complaint."""
+    now = now or utcnow()
+    if not text.strip():
+        raise Rejected("empty_result", "处理结果不能为空", "the result is empty")
+    with db.write() as conn:
+        row = _row(conn, complaint_no, ComplaintState.transferred)
+        late = row.result_due is not None and now > end_of_local_day(row.result_due)
+        detail_ = {"result": text, "late": late}
+        _act(
+            conn,
+            row,
+            "result",
+            by,
+            detail_,
+            now,
+            state=ComplaintState.resulted.value,
+            result=text,
+            resulted_at=now,
+            watch_at=None,
+        )
+        _reply(conn, row, "result", detail_, now)
+    return detail(db, complaint_no) or {}
+
+
+def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
+    """Raise a signal for each complaint whose decision or result is late (the clock)."""
+    due = conn.execute(
+        select(complaints)
+        .where(complaints.c.watch_at <= now)
+        .order_by(complaints.c.watch_at, complaints.c.id)
+    ).all()
+    if not due:
+        return 0
+    judges = packs.for_departments(conn, {r.department_code for r in due})
+    found: dict[str, list[Subject]] = {}
+    for r in due:
+        pack = judges[r.department_code]
+        c = pack.complaints
+        deciding = r.state == ComplaintState.received.value
+        rule_id = DECIDE_RULE if deciding else RESULT_RULE
+        zh, en = (
+            (c.decide_message_zh, c.decide_message_en)
+            if deciding
+            else (c.result_message_zh, c.result_message_en)
+        )
+        rule = Rule(rule_id, "complaint", c.colour, c.article, zh, en, escalates=False)
+        day = r.decide_due if deciding else r.result_due
+        values = {"complaint_no": r.complaint_no, "department": r.department_code, "due": day.isoformat()}
+        finding = Finding(rule_id, c.colour, r.watch_at, values, deadline=day)
+        found.setdefault(pack.pack, []).append(
+            Subject(f"complaint:{r.complaint_no}@{day.isoformat()}", r.department_code, finding, rule)
+        )
+    raised = sum(
+        raise_on_subjects(conn, next(p for p in judges.values() if p.pack == name), subjects, now)
+        for name, subjects in sorted(found.items())
+    )
+    conn.execute(update(complaints).where(complaints.c.id.in_([r.id for r in due])).values(watch_at=None))
+    return raised
+
+
+def list_complaints(
+    db: Database, department: str | None = None, state: str | None = None, limit: int = 100, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    where = [
+        c
+        for c in (
+            complaints.c.department_code == department if department else None,
+            complaints.c.state == state if state else None,
+        )
+        if c is not None
+    ]
+    with db.read() as conn:
+        total = int(conn.execute(select(func.count()).select_from(complaints).where(*where)).scalar_one())
+        rows = conn.execute(
+            select(complaints)
+            .where(*where)
+            .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return total, [_view(r) for r in rows]
+
+
+def detail(db: Database, complaint_no: str) -> dict[str, Any] | None:
+    with db.read() as conn:
+        row = conn.execute(select(complaints).where(complaints.c.complaint_no == complaint_no)).first()
+        if row is None:
+            return None
+        history = conn.execute(
+            select(complaint_actions)
+            .where(complaint_actions.c.complaint_id == row.id)
+            .order_by(complaint_actions.c.id)
+        ).all()
+    return {
+        **_view(row),
+        "content": row.content,
+        "decision_reason": row.decision_reason,
+        "result": row.result,
+        "history": [
+            {"action": h.action, "by": h.by, "at": iso_local(h.at), "detail": h.detail} for h in history
+        ],
+    }
+
+
+def _view(r: Any) -> dict[str, Any]:
+    return {
+        "complaint_no": r.complaint_no,
+        "department_code": r.department_code,
+        "case_no": r.case_no,
+        "channel": r.channel,
+        "anonymous": r.anonymous,
+        # Masked: the supervisor needs to know a person can be told, not who (R-SEC-3).
+        "complainant": None
+        if r.anonymous
+        else {"name": mask_name(r.complainant_name), "phone": mask_phone(r.complainant_phone)},
+        "state": r.state,
+        "received_at": iso_local(r.received_at),
+        "decide_due": r.decide_due.isoformat(),
+        "decided_at": iso_local(r.decided_at) if r.decided_at else None,
+        "result_due": r.result_due.isoformat() if r.result_due else None,
+        "resulted_at": iso_local(r.resulted_at) if r.resulted_at else None,
+    }
+
+
+def _row(conn: Connection, complaint_no: str, expected: ComplaintState) -> Any:
+    lock(conn)
+    row = conn.execute(select(complaints).where(complaints.c.complaint_no == complaint_no)).first()
+    if row is None:
+        raise Rejected("not_found", "投诉不存在", f"complaint {complaint_no} not found", status=404)
+    if row.state != expected.value:
+        raise Rejected(
+            "bad_state",
+            f"投诉处于 {row.state}",
+            f"the complaint is {row.state}, not {expected.value}",
+            status=409,
+        )
+    return row
+
+
+def _reply(conn: Connection, row: Any, what: str, detail_: dict[str, Any], now: datetime) -> None:
+    """A real-name complainant is told; an anonymous complaint has no one to tell."""
+    if row.anonymous:
+        return
+    _act(
+        conn, row, "reply", "system", {"about": what, "to": mask_phone(row.complainant_phone), **detail_}, now
+    )
+
+
+def _act(
+    conn: Connection, row: Any, action: str, by: str, detail_: dict[str, Any], now: datetime, **values: Any
+) -> None:
+    record = {
+        "v": 1,
+        "complaint_no": row.complaint_no,
+        "action": action,
+        "by": by,
+        **detail_,
+        "at": iso_utc(now),
+    }
+    (seq,) = append(conn, [Entry("complaint", f"complaint:{row.complaint_no}", record)], now)
+    if values:
+        conn.execute(update(complaints).where(complaints.c.id == row.id).values(**values))
+    _history(conn, row.id, action, by, detail_, now, seq)
+
+
+def _history(
+    conn: Connection, complaint_id: int, action: str, by: str, detail_: dict[str, Any], at: datetime, seq: int
+) -> None:
+    conn.execute(
+        insert(complaint_actions).values(
+            complaint_id=complaint_id, action=action, by=by, detail=detail_, at=at, ledger_seq=seq
+        )
+    )
