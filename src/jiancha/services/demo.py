@@ -69,6 +69,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         log.info("demo: %d of %d events", done, len(events))
     answered = life.answer_signals(db, now)
     noticed = life.issue_notices(db, now)
+    complained = life.public_complaints(db, calendar, now)
+    accountable = life.hold_accountable(db, now)
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
@@ -77,6 +79,9 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(answered.items()))
         + "; notices: "
         + ", ".join(f"{k} {v}" for k, v in sorted(noticed.items()))
+        + "; complaints: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(complained.items()))
+        + f"; accountability records: {accountable}"
     )
 
 

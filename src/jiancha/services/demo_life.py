@@ -20,8 +20,9 @@ from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import CaseIn
 from jiancha.domain.rules.lifecycle import SignalState
+from jiancha.domain.supervision.accountability import AccountabilityIn, Measure
 from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
-from jiancha.services import notices, signals
+from jiancha.services import accountability, complaints, notices, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import signals as signal_table
 
@@ -275,3 +276,87 @@ def issue_notices(db: Database, now: datetime) -> Counter[str]:
         else:
             outcome["reported"] += 1
     return outcome
+
+
+def public_complaints(db: Database, calendar: WorkCalendar, now: datetime) -> Counter[str]:
+    """The public complains: about the first overdue cases and one in eighty after (real-name), and
+    anonymously about fees now and then. The supervisors decide most in time; departments answer
+    most transfers."""
+    with db.read() as conn:
+        late_cases = conn.execute(
+            select(signal_table.c.case_no, signal_table.c.department_code, signal_table.c.raised_at)
+            .where(signal_table.c.rule_id == "TL-LEGAL-OVERDUE")
+            .order_by(signal_table.c.raised_at, signal_table.c.id)
+        ).all()
+    outcome: Counter[str] = Counter()
+    eligible = [r for r in late_cases if r.raised_at + timedelta(days=3) < now]
+    chosen = [r for i, r in enumerate(eligible) if i < 3 or _h(str(r.case_no), "complain") % 80 == 0]
+    for k, r in enumerate(chosen):
+        at = r.raised_at + timedelta(days=2, hours=3)
+        person = {
+            "name": "市民" + "甲乙丙丁戊己庚辛"[k % 8],
+            "phone": f"139{_h(str(r.case_no), 'phone') % 10**8:08d}",
+        }
+        raw = {
+            "department_code": r.department_code,
+            "case_no": r.case_no,
+            "content": f"办件 {r.case_no} 超过法定期限仍未办结",
+            "complainant": person,
+        }
+        if k % 5 == 4:
+            raw = {"department_code": r.department_code, "content": "窗口要求另交加急费", "anonymous": True}
+        no = str(complaints.submit(db, complaints.parse(raw), now=at)["complaint_no"])
+        if k % 7 == 6:
+            outcome["awaiting a decision"] += 1
+            continue
+        decided = at + timedelta(days=2)
+        if raw.get("anonymous"):
+            complaints.decide(db, no, False, "线索不具体，无法核查", "示范市监察局 投诉受理员", now=decided)
+            outcome["not accepted"] += 1
+            continue
+        complaints.decide(
+            db, no, True, "属本机关管辖，予以受理，转相关部门办理", "示范市监察局 投诉受理员", now=decided
+        )
+        answered = decided + timedelta(days=10)
+        if k % 4 == 3 or answered > now:
+            outcome["awaiting the department"] += 1
+            continue
+        complaints.result(
+            db, no, "已督促办结，并向投诉人说明情况", f"{r.department_code} 负责人", now=answered
+        )
+        outcome["answered"] += 1
+    return outcome
+
+
+def hold_accountable(db: Database, now: datetime) -> int:
+    """For one confirmed fault in ten, the supervisors record the accountability decided."""
+    with db.read() as conn:
+        faults = conn.execute(
+            select(signal_table.c.id, signal_table.c.department_code, signal_table.c.message_zh)
+            .where(signal_table.c.state == "fault_confirmed")
+            .order_by(signal_table.c.id)
+        ).all()
+    made = 0
+    for r in faults:
+        h = _h(str(r.id), "accountable")
+        if h % 10:
+            continue
+        own = h % 3 == 0
+        accountability.record(
+            db,
+            AccountabilityIn(
+                department_code=r.department_code,
+                signal_id=r.id,
+                fault=True,
+                finding=str(r.message_zh),
+                measures=[Measure.order_correction]
+                if own
+                else [Measure.order_correction, Measure.efficiency_warning],
+                self_corrected=own,
+                mitigation="部门自查发现并已主动纠正" if own else "",
+                decided_by="示范市监察局",
+            ),
+            now=now,
+        )
+        made += 1
+    return made
