@@ -418,3 +418,22 @@ complaint_actions = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_complaint_actions_complaint", "complaint_id"),
 )
+
+# Satisfaction (R-PUB-2): the applicant's rating of a case (once), and revisits by the agency.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("case_no", String(128), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # rating (the applicant) | revisit (the agency)
+    Column("channel", String(16), nullable=False),  # web, device (评价器), phone, visit, sms
+    Column("score", Integer, nullable=False),  # 1 very dissatisfied … 5 very satisfied
+    Column("comment", Text, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_ratings_department", "department_code", "at"),
+    Index("ix_ratings_case", "case_id", "kind"),
+)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
-from jiancha.services import accountability, complaints, notices
+from jiancha.services import accountability, complaints, notices, satisfaction
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["supervision notices"])
@@ -169,3 +169,20 @@ def post_complaint_result(
     complaint_no: ComplaintNo, body: ComplaintResult, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
     return complaints.result(db, complaint_no, body.result, body.by)
+
+
+@router.post("/public/ratings", tags=["public"], summary="The applicant rates a case (by its check code)")
+def post_rating(body: satisfaction.RatingIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return satisfaction.rate(db, body)
+
+
+@router.post("/revisits", tags=["satisfaction"], summary="Record a revisit (回访) of an applicant")
+def post_revisit(body: satisfaction.RevisitIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return satisfaction.revisit(db, body)
+
+
+@router.get("/satisfaction", tags=["satisfaction"], summary="Ratings and revisits per department")
+def get_satisfaction(
+    db: Annotated[Database, Depends(database)], department: Annotated[str | None, Query(max_length=64)] = None
+) -> dict[str, Any]:
+    return satisfaction.summary(db, department)

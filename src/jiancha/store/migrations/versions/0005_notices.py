@@ -1,5 +1,6 @@
 """Supervision notices (督办), materials given with a signal's moves,
-accountability records and complaints.
+accountability records,
+complaints and satisfaction ratings.
 
 Revision ID: 0005
 Revises: 0004
@@ -143,9 +144,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_actions")),
     )
     op.create_index("ix_complaint_actions_complaint", "complaint_actions", ["complaint_id"])
+    op.create_table(
+        "ratings",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("case_id", Id, nullable=False),
+        sa.Column("case_no", sa.String(length=128), nullable=False),
+        sa.Column("department_code", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_ratings_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
+    )
+    op.create_index("ix_ratings_department", "ratings", ["department_code", "at"])
+    op.create_index("ix_ratings_case", "ratings", ["case_id", "kind"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ratings_case", table_name="ratings")
+    op.drop_index("ix_ratings_department", table_name="ratings")
+    op.drop_table("ratings")
     op.drop_index("ix_complaint_actions_complaint", table_name="complaint_actions")
     op.drop_table("complaint_actions")
     op.drop_index("ix_complaints_watch_at", table_name="complaints")
