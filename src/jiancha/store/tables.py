@@ -437,3 +437,33 @@ ratings = Table(
     Index("ix_ratings_department", "department_code", "at"),
     Index("ix_ratings_case", "case_id", "kind"),
 )
+
+# Sampling (R-PAT-2): a seeded, reproducible draw of cases from a filter, and the review findings.
+samples = Table(
+    "samples",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("sample_no", String(64), nullable=False, unique=True),
+    Column("seed", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("filter", Json, nullable=False),
+    Column("population", Integer, nullable=False),  # how many cases the filter matched
+    Column("case_nos", Json, nullable=False),
+    Column("drawn_by", String(200), nullable=False),
+    Column("drawn_at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+)
+
+sample_findings = Table(
+    "sample_findings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("sample_id", Id, ForeignKey("samples.id"), nullable=False),
+    Column("case_no", String(128), nullable=False),
+    Column("compliant", Boolean, nullable=False),
+    Column("finding", Text, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_sample_findings_sample", "sample_id"),
+)

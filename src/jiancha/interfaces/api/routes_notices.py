@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
-from jiancha.services import accountability, complaints, notices, satisfaction
+from jiancha.services import accountability, complaints, notices, sampling, satisfaction
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["supervision notices"])
@@ -186,3 +186,29 @@ def get_satisfaction(
     db: Annotated[Database, Depends(database)], department: Annotated[str | None, Query(max_length=64)] = None
 ) -> dict[str, Any]:
     return satisfaction.summary(db, department)
+
+
+@router.post("/samples", tags=["sampling"], summary="Draw a reproducible random sample of cases (抽查)")
+def post_sample(body: sampling.DrawIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return sampling.draw(db, body)
+
+
+@router.get("/samples/{sample_no}", tags=["sampling"])
+def get_sample(
+    sample_no: Annotated[str, Path(max_length=64)], db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    found = sampling.detail(db, sample_no)
+    if found is None:
+        raise not_found("抽查批次", "sample")
+    return found
+
+
+@router.post(
+    "/samples/{sample_no}/findings", tags=["sampling"], summary="A reviewer's finding on a drawn case"
+)
+def post_sample_finding(
+    sample_no: Annotated[str, Path(max_length=64)],
+    body: sampling.FindingIn,
+    db: Annotated[Database, Depends(database)],
+) -> dict[str, Any]:
+    return sampling.review(db, sample_no, body)

@@ -1,6 +1,6 @@
 """Supervision notices (督办), materials given with a signal's moves,
 accountability records,
-complaints and satisfaction ratings.
+complaints, satisfaction ratings and samples.
 
 Revision ID: 0005
 Revises: 0004
@@ -162,9 +162,43 @@ def upgrade() -> None:
     )
     op.create_index("ix_ratings_department", "ratings", ["department_code", "at"])
     op.create_index("ix_ratings_case", "ratings", ["case_id", "kind"])
+    op.create_table(
+        "samples",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("sample_no", sa.String(length=64), nullable=False),
+        sa.Column("seed", sa.BigInteger(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("filter", sa.JSON(), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=False),
+        sa.Column("case_nos", sa.JSON(), nullable=False),
+        sa.Column("drawn_by", sa.String(length=200), nullable=False),
+        sa.Column("drawn_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_samples")),
+        sa.UniqueConstraint("sample_no", name=op.f("uq_samples_sample_no")),
+    )
+    op.create_table(
+        "sample_findings",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("sample_id", Id, nullable=False),
+        sa.Column("case_no", sa.String(length=128), nullable=False),
+        sa.Column("compliant", sa.Boolean(), nullable=False),
+        sa.Column("finding", sa.Text(), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sample_id"], ["samples.id"], name=op.f("fk_sample_findings_sample_id_samples")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sample_findings")),
+    )
+    op.create_index("ix_sample_findings_sample", "sample_findings", ["sample_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sample_findings_sample", table_name="sample_findings")
+    op.drop_table("sample_findings")
+    op.drop_table("samples")
     op.drop_index("ix_ratings_case", table_name="ratings")
     op.drop_index("ix_ratings_department", table_name="ratings")
     op.drop_table("ratings")

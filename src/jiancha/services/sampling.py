@@ -1,0 +1,150 @@
+"""Sampling (抽查, R-PAT-2): a seeded random draw of N cases from a filter, reproducible — the same
+seed over the same cases draws the same ones, so anyone can check the draw was not picked by
+hand — and the reviewers' findings on each drawn case. Ledgered."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, insert, select
+
+from jiancha.domain.errors import Rejected
+from jiancha.domain.timeutil import iso_local, iso_utc, start_of_local_day, utcnow
+from jiancha.store.database import Database
+from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.tables import cases, sample_findings, samples
+
+Who = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CaseFilterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    department_code: Annotated[str | None, Field(max_length=64)] = None
+    item_code: Annotated[str | None, Field(max_length=64)] = None
+    status: Annotated[str | None, Field(pattern="^(open|suspended|completed|rejected)$")] = None
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive
+
+
+class DrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: Annotated[int, Field(ge=0, le=2**62)]
+    size: Annotated[int, Field(ge=1, le=10_000)]
+    filter: CaseFilterIn = CaseFilterIn()
+    by: Who
+
+
+class FindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    case_no: Annotated[str, Field(min_length=1, max_length=128)]
+    compliant: bool
+    finding: Annotated[str, Field(min_length=1, max_length=20000)]
+    by: Who
+
+
+def population(conn: Any, f: CaseFilterIn) -> list[str]:
+    """The case numbers the filter matches, in a fixed order (by case number) so a seed means one draw."""
+    where = [
+        c
+        for c in (
+            cases.c.department_code == f.department_code if f.department_code else None,
+            cases.c.item_code == f.item_code if f.item_code else None,
+            cases.c.status == f.status if f.status else None,
+            cases.c.received_at >= start_of_local_day(f.received_from) if f.received_from else None,
+            cases.c.received_at < start_of_local_day(date.fromordinal(f.received_to.toordinal() + 1))
+            if f.received_to
+            else None,
+        )
+        if c is not None
+    ]
+    return [
+        str(n)
+        for n in conn.execute(select(cases.c.case_no).where(*where).order_by(cases.c.case_no)).scalars()
+    ]
+
+
+def draw(db: Database, request: DrawIn, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        everyone = population(conn, request.filter)
+        drawn = sorted(random.Random(request.seed).sample(everyone, min(request.size, len(everyone))))
+        count = int(conn.execute(select(func.count()).select_from(samples)).scalar_one())
+        sample_no = f"CC-{now.year}-{count + 1:06d}"
+        values = {
+            "sample_no": sample_no,
+            "seed": request.seed,
+            "size": request.size,
+            "filter": request.filter.model_dump(mode="json"),
+            "population": len(everyone),
+            "case_nos": drawn,
+            "drawn_by": request.by,
+        }
+        (seq,) = append(
+            conn, [Entry("sample", f"sample:{sample_no}", {"v": 1, **values, "at": iso_utc(now)})], now
+        )
+        conn.execute(insert(samples).values(**values, drawn_at=now, ledger_seq=seq))
+    return detail(db, sample_no) or {}
+
+
+def review(db: Database, sample_no: str, finding: FindingIn, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no)).first()
+        if row is None:
+            raise Rejected("not_found", "抽查批次不存在", f"sample {sample_no} not found", status=404)
+        if finding.case_no not in row.case_nos:
+            raise Rejected(
+                "not_drawn", "该办件不在本次抽查中", f"case {finding.case_no} was not drawn in this sample"
+            )
+        values = finding.model_dump()
+        (seq,) = append(
+            conn,
+            [
+                Entry(
+                    "sample_finding",
+                    f"sample:{sample_no}",
+                    {"v": 1, "sample_no": sample_no, **values, "at": iso_utc(now)},
+                )
+            ],
+            now,
+        )
+        conn.execute(insert(sample_findings).values(sample_id=row.id, **values, at=now, ledger_seq=seq))
+    return detail(db, sample_no) or {}
+
+
+def detail(db: Database, sample_no: str) -> dict[str, Any] | None:
+    with db.read() as conn:
+        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no)).first()
+        if row is None:
+            return None
+        found = conn.execute(
+            select(sample_findings)
+            .where(sample_findings.c.sample_id == row.id)
+            .order_by(sample_findings.c.id)
+        ).all()
+    return {
+        "sample_no": row.sample_no,
+        "seed": row.seed,
+        "size": row.size,
+        "filter": row.filter,
+        "population": row.population,
+        "case_nos": row.case_nos,
+        "drawn_by": row.drawn_by,
+        "drawn_at": iso_local(row.drawn_at),
+        "findings": [
+            {
+                "case_no": f.case_no,
+                "compliant": f.compliant,
+                "finding": f.finding,
+                "by": f.by,
+                "at": iso_local(f.at),
+            }
+            for f in found
+        ],
+        "reviewed": len({f.case_no for f in found}),
+    }
