@@ -88,22 +88,27 @@ def by_name(name: str) -> Pack:
 def for_departments(conn: Connection, codes: Iterable[str]) -> dict[str, Pack]:
     """The pack each department is judged by (R-SIG-7): its region's, else the nearest ancestor
     region's, else the platform's. A department the organisation does not know gets the platform's."""
-    default = active()
     wanted = sorted(set(codes))
-    tree = {
-        r.code: (r.parent_code, r.pack)
-        for r in conn.execute(select(regions.c.code, regions.c.parent_code, regions.c.pack))
-    }
-    if not any(p for _, p in tree.values()):
-        return dict.fromkeys(wanted, default)
     homes = dict(
         conn.execute(
             select(departments.c.code, departments.c.region_code).where(departments.c.code.in_(wanted))
         ).all()
     )
+    by_region = for_regions(conn, set(homes.values()))
+    default = active()
+    return {code: by_region.get(homes.get(code, ""), default) for code in wanted}
+
+
+def for_regions(conn: Connection, codes: Iterable[str]) -> dict[str, Pack]:
+    """The pack of each region: its own, else the nearest ancestor's, else the platform's."""
+    default = active()
+    tree = {
+        r.code: (r.parent_code, r.pack)
+        for r in conn.execute(select(regions.c.code, regions.c.parent_code, regions.c.pack))
+    }
     out = {}
-    for code in wanted:
-        region, name = homes.get(code), None
+    for code in set(codes):
+        region, name = code, None
         while region is not None and name is None:
             region, name = tree.get(region, (None, None))
         out[code] = by_name(name) if name else default

@@ -467,3 +467,19 @@ sample_findings = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_sample_findings_sample", "sample_id"),
 )
+
+# Patrols (R-PAT-1): who looked at which region's platform or hall, how, when, and what they found.
+patrols = Table(
+    "patrols",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agency_region", String(32), nullable=False),  # the supervision agency's region
+    Column("target_region", String(32), nullable=False),  # the region whose platform or hall it saw
+    Column("kind", String(8), nullable=False),  # data | video
+    Column("by", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("issue_found", Boolean, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_patrols_agency_at", "agency_region", "at"),
+)

@@ -10,6 +10,7 @@ from jiancha.domain.public.complaints import ComplaintRules
 from jiancha.domain.rules.families import FAMILIES, WATCHES
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
+from jiancha.domain.supervision.patrols import PatrolRules
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 
@@ -88,6 +89,7 @@ class Pack(BaseModel):
     escalation: Escalation | None = None
     notices: NoticeRules = NoticeRules()  # supervision notices (督办, R-SUP-2)
     complaints: ComplaintRules = ComplaintRules()  # complaints from the public (R-PUB-1)
+    patrols: PatrolRules = PatrolRules()  # how often each level of agency patrols (R-PAT-1)
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:

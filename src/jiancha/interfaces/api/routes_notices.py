@@ -3,14 +3,16 @@ history —, accountability records (R-SUP-4) and complaints from the public (R-
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from jiancha.domain.errors import Rejected
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
-from jiancha.services import accountability, complaints, notices, sampling, satisfaction
+from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["supervision notices"])
@@ -212,3 +214,21 @@ def post_sample_finding(
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:
     return sampling.review(db, sample_no, body)
+
+
+@router.post("/patrols", tags=["patrols"], summary="Log a data or video patrol (巡查) with its findings")
+def post_patrol(body: patrols.PatrolIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return patrols.log(db, body)
+
+
+@router.get("/patrols/shortfalls", tags=["patrols"], summary="Working days each agency patrolled too little")
+def get_patrol_shortfalls(
+    db: Annotated[Database, Depends(database)],
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> dict[str, Any]:
+    if end < start or (end - start).days > 366:
+        raise Rejected(
+            "bad_period", "期间无效（起止颠倒或超过一年）", "the period is invalid (reversed or over a year)"
+        )
+    return {"agencies": patrols.shortfalls(db, start, end)}

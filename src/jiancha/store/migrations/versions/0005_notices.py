@@ -1,6 +1,7 @@
 """Supervision notices (督办), materials given with a signal's moves,
 accountability records,
-complaints, satisfaction ratings and samples.
+complaints, satisfaction ratings, samples
+and patrols.
 
 Revision ID: 0005
 Revises: 0004
@@ -193,9 +194,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sample_findings")),
     )
     op.create_index("ix_sample_findings_sample", "sample_findings", ["sample_id"])
+    op.create_table(
+        "patrols",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("agency_region", sa.String(length=32), nullable=False),
+        sa.Column("target_region", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("issue_found", sa.Boolean(), nullable=False),
+        sa.Column("ledger_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols")),
+    )
+    op.create_index("ix_patrols_agency_at", "patrols", ["agency_region", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_patrols_agency_at", table_name="patrols")
+    op.drop_table("patrols")
     op.drop_index("ix_sample_findings_sample", table_name="sample_findings")
     op.drop_table("sample_findings")
     op.drop_table("samples")
