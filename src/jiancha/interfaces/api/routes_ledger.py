@@ -1,15 +1,16 @@
-"""The ledger (R-AUD-1): verify the chain, read entries."""
+"""The ledger (R-AUD-1): verify the chain, read entries; the supervision ledger view (R-SUP-3)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from jiancha.domain.timeutil import iso_local
 from jiancha.interfaces.api.deps import database
-from jiancha.services import integrity
+from jiancha.services import integrity, work_ledger
 from jiancha.store.database import Database
 from jiancha.store.tables import ledger
 
@@ -47,3 +48,24 @@ def entries(
             for r in rows
         ]
     }
+
+
+@router.get("/supervision/ledger", summary="The supervision ledger (动态监察台账), as JSON or CSV")
+def supervision_ledger(
+    db: Annotated[Database, Depends(database)],
+    kind: Annotated[str | None, Query(pattern="^(" + "|".join(work_ledger.KINDS) + ")$")] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    ref: Annotated[str | None, Query(max_length=300)] = None,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    found = work_ledger.rows(db, work_ledger.LedgerFilter(kind, start, end, ref), after, limit)
+    if format == "csv":
+        return Response(
+            work_ledger.as_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="supervision-ledger.csv"'},
+        )
+    return {"entries": found, "next_after": found[-1]["seq"] if found else after}
