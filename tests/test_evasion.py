@@ -133,3 +133,22 @@ def test_a_feed_heard_out_of_order_keeps_its_latest_instant(db: Database) -> Non
     with db.read() as conn:
         feed = conn.execute(select(feeds)).one()
     assert feed.last_received_at == local("2026-11-05") and feed.events == 2
+
+
+def test_feed_health_shows_freshness_and_the_error_rate_of_each_system(db: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from jiancha.interfaces.api import create_app
+
+    with TestClient(create_app(db)) as client:
+        good = [event(k, at="2026-11-02T09:00:00+08:00", case_no=f"H-{k}") for k in range(3)]
+        assert client.post("/api/v1/events", json=good).status_code == 200
+        bad = [event(10, case_no="H-10"), {**event(11, case_no="H-11"), "occurred_at": "yesterday"}]
+        assert client.post("/api/v1/events", json=bad).status_code == 422
+        stranger = {**event(12), "source_system": "SYS-NEW", "action": "fly"}
+        assert client.post("/api/v1/events", json=[stranger]).status_code == 422
+        feeds_now = {f["source_system"]: f for f in client.get("/api/v1/feeds").json()["feeds"]}
+    a = feeds_now["SYS-A"]
+    assert (a["events"], a["rejected_events"], a["error_rate"]) == (3, 2, 0.4)
+    assert a["department_code"] == "330900-SCJG" and a["last_rejected_at"]
+    assert feeds_now["SYS-NEW"]["events"] == 0 and feeds_now["SYS-NEW"]["error_rate"] == 1.0

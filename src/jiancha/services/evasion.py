@@ -8,6 +8,7 @@ Both are signals about a subject rather than a case (`feed:<system>@<last heard>
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,11 +19,13 @@ from jiancha.domain.catalogue import ItemStatus
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.rules.families.evasion import Feed, ItemUse, idle_items, silent_feed
 from jiancha.domain.rules.pack import Pack
-from jiancha.domain.timeutil import iso_utc, local_date, start_of_local_day
+from jiancha.domain.timeutil import iso_local, iso_utc, local_date, start_of_local_day
 from jiancha.services import packs
 from jiancha.services.signals import Subject, raise_on_subjects
+from jiancha.store import calendar as calendar_store
 from jiancha.store.bulk import upsert_insert
 from jiancha.store.catalogue import in_force
+from jiancha.store.database import Database
 from jiancha.store.tables import cases, events, feeds, item_versions, periodic_checks
 
 
@@ -51,6 +54,63 @@ def note_feeds(conn: Connection, heard: Sequence[tuple[str, str]], now: datetime
                 },
             )
         )
+
+
+def note_rejected(db: Database, raw: Any, now: datetime) -> None:
+    """Count the events of a refused batch against each source system it names (R-PAT-3): a feed's
+    error rate. What cannot be attributed to a source is not counted."""
+    items = raw if isinstance(raw, list) else [raw]
+    counts = Counter(
+        str(i["source_system"])[:128]
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get("source_system"), str)
+    )
+    if not counts:
+        return
+    with db.write() as conn:
+        for source, n in sorted(counts.items()):
+            stmt = upsert_insert(conn, feeds).values(
+                source_system=source,
+                department_code="",
+                first_received_at=now,
+                last_received_at=now,
+                events=0,
+                rejected_events=n,
+                last_rejected_at=now,
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["source_system"],
+                    set_={"rejected_events": feeds.c.rejected_events + n, "last_rejected_at": now},
+                )
+            )
+
+
+def health(db: Database, now: datetime) -> list[dict[str, Any]]:
+    """Each connected system's freshness and error rate (R-PAT-3)."""
+    with db.read() as conn:
+        calendar = calendar_store.load(conn)
+        rows = conn.execute(select(feeds).order_by(feeds.c.source_system)).all()
+    today = local_date(now)
+    out = []
+    for f in rows:
+        total = f.events + f.rejected_events
+        out.append(
+            {
+                "source_system": f.source_system,
+                "department_code": f.department_code,
+                "first_received_at": iso_local(f.first_received_at),
+                "last_received_at": iso_local(f.last_received_at),
+                "working_days_silent": max(
+                    calendar.working_days_between(local_date(f.last_received_at), today), 0
+                ),
+                "events": f.events,
+                "rejected_events": f.rejected_events,
+                "error_rate": round(f.rejected_events / total, 4) if total else 0.0,
+                "last_rejected_at": iso_local(f.last_rejected_at) if f.last_rejected_at else None,
+            }
+        )
+    return out
 
 
 def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:

@@ -291,6 +291,9 @@ feeds = Table(
     Column("first_received_at", UTCDateTime, nullable=False),
     Column("last_received_at", UTCDateTime, nullable=False),
     Column("events", BigInteger, nullable=False),
+    # Batches refused (R-PAT-3 error rate): how many events they held, and when the last came.
+    Column("rejected_events", BigInteger, nullable=False, default=0),
+    Column("last_rejected_at", UTCDateTime, nullable=True),
 )
 
 # Checks over a whole period (idle items, R-EVD-2) run once per rule and period: this says which ran.

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
+from jiancha.domain.timeutil import utcnow
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import attachments as attachment_store
-from jiancha.services import ingest, queries
+from jiancha.services import evasion, ingest, queries
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
 from jiancha.store.tables import attachments
@@ -50,14 +51,23 @@ def post_events(
 ) -> dict[str, Any]:
     """Each event is stored once per (source_system, event_id); a repeat is answered `duplicate`.
     A batch with any bad event is rejected whole with every problem listed (422)."""
-    batch = ingest.validate_events(body)
-    result = ingest.ingest_events(db, batch)
+    try:
+        batch = ingest.validate_events(body)
+        result = ingest.ingest_events(db, batch)
+    except Rejected:
+        evasion.note_rejected(db, body, utcnow())  # the sending system's error rate (R-PAT-3)
+        raise
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,
         "results": [o.as_dict() for o in result.outcomes],
         "calendar_notice": fallback_notice(result.calendar_fallback),
     }
+
+
+@router.get("/feeds", tags=["feeds"], summary="Each connected system's freshness and error rate")
+def get_feeds(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return {"feeds": evasion.health(db, utcnow())}
 
 
 @router.post("/cases", status_code=201, responses={200: {"description": "already registered"}})

@@ -1,7 +1,7 @@
 """Supervision notices (督办), materials given with a signal's moves,
 accountability records,
-complaints, satisfaction ratings, samples
-and patrols.
+complaints, satisfaction ratings, samples,
+patrols and the error count of feeds.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +21,9 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("feeds") as batch:
+        batch.add_column(sa.Column("rejected_events", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("last_rejected_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("signal_transitions") as batch:
         batch.add_column(sa.Column("materials", sa.JSON(), nullable=True))
     op.create_table(
@@ -233,3 +236,6 @@ def downgrade() -> None:
     op.drop_table("notices")
     with op.batch_alter_table("signal_transitions") as batch:
         batch.drop_column("materials")
+    with op.batch_alter_table("feeds") as batch:
+        batch.drop_column("last_rejected_at")
+        batch.drop_column("rejected_events")
