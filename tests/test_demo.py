@@ -51,4 +51,10 @@ def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db:
     # Complaints from the public, and accountability recorded for some confirmed faults.
     assert complaints.list_complaints(empty_db)[0] >= 1
     assert accountability.list_records(empty_db)[0] >= 1
+    # Patrols of the last ten working days, a reviewed sample, ratings.
+    from jiancha.store.tables import patrols, ratings, sample_findings
+
+    with empty_db.read() as conn:
+        for table in (patrols, ratings, sample_findings):
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() > 0, table.name
     assert integrity.check(empty_db).ok

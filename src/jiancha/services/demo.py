@@ -71,6 +71,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     noticed = life.issue_notices(db, now)
     complained = life.public_complaints(db, calendar, now)
     accountable = life.hold_accountable(db, now)
+    watched = life.patrol_and_sample(db, calendar, now)
     clock.sweep(db, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
@@ -81,7 +82,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(noticed.items()))
         + "; complaints: "
         + ", ".join(f"{k} {v}" for k, v in sorted(complained.items()))
-        + f"; accountability records: {accountable}"
+        + f"; accountability records: {accountable}; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(watched.items()))
     )
 
 

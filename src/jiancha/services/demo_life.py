@@ -22,8 +22,10 @@ from jiancha.domain.events import CaseIn
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.supervision.accountability import AccountabilityIn, Measure
 from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
-from jiancha.services import accountability, complaints, notices, signals
+from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction, signals
 from jiancha.store.database import Database
+from jiancha.store.tables import cases as cases_table
+from jiancha.store.tables import regions as regions_table
 from jiancha.store.tables import signals as signal_table
 
 
@@ -360,3 +362,100 @@ def hold_accountable(db: Database, now: datetime) -> int:
         )
         made += 1
     return made
+
+
+def patrol_and_sample(db: Database, calendar: WorkCalendar, now: datetime) -> Counter[str]:
+    """The agencies patrol the last ten working days (one county misses a few), draw one sample of
+    twenty completed cases and review five; applicants rate one case in twenty, and the city revisits
+    some by phone."""
+    done: Counter[str] = Counter()
+    with db.read() as conn:
+        tree = dict(conn.execute(select(regions_table.c.code, regions_table.c.parent_code)).all())
+    day = local_date(now)
+    for _ in range(10):
+        day = calendar.subtract_working_days(day, 1)
+        for region, parent in sorted(tree.items()):
+            h = _h(f"{region}{day}", "patrol")
+            own = 2 if h % 7 else 1  # now and then a county makes one patrol instead of two
+            for k in range(own):
+                at = datetime(day.year, day.month, day.day, 9 + 3 * k, h % 60, tzinfo=LOCAL)
+                patrols.log(
+                    db,
+                    patrols.PatrolIn(
+                        agency_region=region,
+                        target_region=region,
+                        kind="data" if k else "video",
+                        by=f"{region} 电子监察员",
+                        at=at,
+                        findings="" if h % 11 else "窗口人员离岗",
+                        issue_found=h % 11 == 0,
+                    ),
+                    now=at,
+                )
+                done["patrols"] += 1
+            if parent is None:
+                children = sorted(c for c, p in tree.items() if p == region)
+                if children:
+                    at = datetime(day.year, day.month, day.day, 16, 0, tzinfo=LOCAL)
+                    patrols.log(
+                        db,
+                        patrols.PatrolIn(
+                            agency_region=region,
+                            target_region=children[h % len(children)],
+                            kind="data",
+                            by=f"{region} 电子监察员",
+                            at=at,
+                        ),
+                        now=at,
+                    )
+                    done["patrols"] += 1
+    sample = sampling.draw(
+        db,
+        sampling.DrawIn(
+            seed=20261123, size=20, filter=sampling.CaseFilterIn(status="completed"), by="示范市监察局"
+        ),
+        now=now,
+    )
+    for case_no in sample["case_nos"][:5]:
+        ok = _h(case_no, "review") % 5 != 0
+        sampling.review(
+            db,
+            str(sample["sample_no"]),
+            sampling.FindingIn(
+                case_no=case_no,
+                compliant=ok,
+                finding="程序规范，材料齐全" if ok else "缺少现场核查记录",
+                by="审查员",
+            ),
+            now=now,
+        )
+        done["reviewed"] += 1
+    with db.read() as conn:
+        rated = conn.execute(
+            select(cases_table.c.case_no, cases_table.c.check_code, cases_table.c.completed_at)
+            .where(cases_table.c.status == "completed")
+            .order_by(cases_table.c.id)
+        ).all()
+    for r in rated:
+        h = _h(r.case_no, "rate")
+        if h % 20 or not r.check_code:
+            continue
+        score = 5 if h % 7 else (3 if h % 3 else 2)
+        satisfaction.rate(
+            db,
+            satisfaction.RatingIn(
+                case_no=r.case_no, check_code=r.check_code, score=score, channel="device" if h % 2 else "web"
+            ),
+            now=r.completed_at,
+        )
+        done["ratings"] += 1
+        if h % 100 == 0:
+            satisfaction.revisit(
+                db,
+                satisfaction.RevisitIn(
+                    case_no=r.case_no, channel="phone", score=score, comment="电话回访", by="回访员"
+                ),
+                now=r.completed_at + timedelta(days=3),
+            )
+            done["revisits"] += 1
+    return done
