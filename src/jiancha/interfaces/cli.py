@@ -203,6 +203,29 @@ def sweep() -> None:
     typer.echo(f"{clock.sweep(_db())} cases handled")
 
 
+@app.command()
+def notify(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds when not --once.")] = 10.0,
+) -> None:
+    """Send the notifications that are due (the outbox), with retries and back-off."""
+    import time
+
+    from jiancha.services import notifications
+
+    db = _db()
+    while True:
+        while True:  # a round sends batches until nothing more is due
+            done = notifications.deliver_due(db)
+            if done.sent or done.retrying or done.failed:
+                typer.echo(f"{done.sent} sent, {done.retrying} to retry, {done.failed} given up")
+            if not (done.sent or done.retrying or done.failed):
+                break
+        if once:
+            return
+        time.sleep(interval)
+
+
 @calendar_app.command("load")
 def calendar_load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

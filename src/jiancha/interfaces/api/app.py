@@ -18,6 +18,7 @@ from jiancha.interfaces.api import (
     routes_cases,
     routes_catalogue,
     routes_ledger,
+    routes_notifications,
     routes_signals,
 )
 from jiancha.store.database import Database
@@ -72,7 +73,14 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     app.state.db = database
     errors.install(app)
     app.middleware("http")(refuse_nul)
-    for module in (routes_cases, routes_catalogue, routes_calendar, routes_ledger, routes_signals):
+    for module in (
+        routes_cases,
+        routes_catalogue,
+        routes_calendar,
+        routes_ledger,
+        routes_signals,
+        routes_notifications,
+    ):
         app.include_router(module.router, prefix="/api/v1")
 
     _document_raw_bodies(app)
