@@ -9,8 +9,11 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -404,3 +407,34 @@ def test_a_channel_without_its_transport_configured_waits_for_it(db: Database, t
     done = deliver_due(db, T0, from_settings(s), s)
     assert done.sent == 0 and done.retrying == len(outbox_rows(db))
     assert "JIANCHA_SMS_URL" in outbox_rows(db)[0].last_error
+
+
+def test_subscribe_and_notify_once_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    from .test_cli import with_catalogue
+
+    with_catalogue(database_url, tmp_path)
+    out_file = tmp_path / "out.jsonl"
+    env = {**os.environ, "JIANCHA_DATABASE_URL": database_url, "JIANCHA_NOTIFY_FILE": str(out_file)}
+
+    def jiancha(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "jiancha", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "role:supervisor by file" in jiancha(
+        "subscribe", "--role", "supervisor", "--channel", "file", "--address", "监察室"
+    )
+    evs = tmp_path / "events.jsonl"
+    evs.write_text(
+        "\n".join(
+            json.dumps(e)
+            for e in (event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
+        )
+    )
+    jiancha("import", str(evs))
+    assert " sent" in jiancha("notify", "--once")
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert lines and all(json.loads(x)["recipient"] == "role:supervisor" for x in lines)
+    assert jiancha("notify", "--once") == ""  # nothing more is due

@@ -101,6 +101,8 @@ def subscribe(db: Database, s: Subscription, now: datetime | None = None) -> int
         raise ValueError("audience must be role or user")
     if s.channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    if s.colour not in (None, *COLOUR_ZH):
+        raise ValueError("colour must be green, yellow or red")
     with db.write() as conn:
         return int(
             conn.execute(
