@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATABASE_FILE = "jiancha.sqlite3"
@@ -14,3 +15,49 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{Path(DEFAULT_DATABASE_FILE).resolve()}"
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where and how notifications go (R-SIG-8): environment variables `JIANCHA_NOTIFY_*`,
+    `JIANCHA_SMS_*`, `JIANCHA_SMTP_*`, `JIANCHA_DINGTALK_SECRET`; see README."""
+
+    file_path: str = "notifications.jsonl"  # the default transport, so the demo needs no other
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 30.0  # the first retry waits this long, each next one twice as long
+    retry_cap_seconds: float = 3600.0
+    max_attempts: int = 10  # then the message is marked failed (and still listed)
+    lease_seconds: float = 300.0  # a claimed message is tried again after this if its worker died
+    batch: int = 100
+    sms_url: str = ""
+    # A JSON object whose string values may hold {to}, {title}, {body}, {key}, {subject}.
+    sms_template: str = '{"to": "{to}", "text": "{title} {body}", "id": "{key}"}'
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "jiancha@localhost"
+    smtp_starttls: bool = False
+    dingtalk_secret: str = ""  # signs DingTalk robot calls (加签) when set
+
+
+def notify_settings() -> NotifySettings:
+    env = os.environ.get
+    d = NotifySettings()
+    return NotifySettings(
+        file_path=env("JIANCHA_NOTIFY_FILE", d.file_path),
+        timeout_seconds=float(env("JIANCHA_NOTIFY_TIMEOUT", d.timeout_seconds)),
+        retry_base_seconds=float(env("JIANCHA_NOTIFY_RETRY_BASE", d.retry_base_seconds)),
+        retry_cap_seconds=float(env("JIANCHA_NOTIFY_RETRY_CAP", d.retry_cap_seconds)),
+        max_attempts=int(env("JIANCHA_NOTIFY_MAX_ATTEMPTS", d.max_attempts)),
+        lease_seconds=float(env("JIANCHA_NOTIFY_LEASE", d.lease_seconds)),
+        sms_url=env("JIANCHA_SMS_URL", d.sms_url),
+        sms_template=env("JIANCHA_SMS_TEMPLATE", d.sms_template),
+        smtp_host=env("JIANCHA_SMTP_HOST", d.smtp_host),
+        smtp_port=int(env("JIANCHA_SMTP_PORT", d.smtp_port)),
+        smtp_user=env("JIANCHA_SMTP_USER", d.smtp_user),
+        smtp_password=env("JIANCHA_SMTP_PASSWORD", d.smtp_password),
+        smtp_from=env("JIANCHA_SMTP_FROM", d.smtp_from),
+        smtp_starttls=env("JIANCHA_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        dingtalk_secret=env("JIANCHA_DINGTALK_SECRET", d.dingtalk_secret),
+    )

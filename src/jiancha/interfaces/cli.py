@@ -203,6 +203,61 @@ def sweep() -> None:
     typer.echo(f"{clock.sweep(_db())} cases handled")
 
 
+@app.command()
+def notify(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds when not --once.")] = 10.0,
+) -> None:
+    """Send the notifications that are due (the outbox), with retries and back-off."""
+    import time
+
+    from jiancha.services import notifications
+
+    db = _db()
+    while True:
+        while True:  # a round sends batches until nothing more is due
+            done = notifications.deliver_due(db)
+            if done.sent or done.retrying or done.failed:
+                typer.echo(f"{done.sent} sent, {done.retrying} to retry, {done.failed} given up")
+            if not (done.sent or done.retrying or done.failed):
+                break
+        if once:
+            return
+        time.sleep(interval)
+
+
+@app.command()
+def subscribe(
+    channel: Annotated[str, typer.Option(help="file, webhook, sms, email, dingtalk or wecom")],
+    address: Annotated[str, typer.Option(help="URL, phone number, e-mail address or a label (file)")],
+    role: Annotated[str | None, typer.Option(help="tell everyone in this role, e.g. supervisor")] = None,
+    user: Annotated[str | None, typer.Option(help="tell this one user")] = None,
+    department: Annotated[str | None, typer.Option(help="only this department's signals")] = None,
+    colour: Annotated[str | None, typer.Option(help="only green, yellow or red")] = None,
+    family: Annotated[str | None, typer.Option(help="only this rule family, e.g. time_limit")] = None,
+) -> None:
+    """Say who is told of signals, and how (R-SIG-8)."""
+    from jiancha.services import notifications
+
+    if (role is None) == (user is None):
+        typer.echo("give --role or --user / 请指定 --role 或 --user", err=True)
+        raise typer.Exit(code=2)
+    audience, name = ("role", role) if role is not None else ("user", user or "")
+    db = _db()
+    _ready(db)
+    try:
+        sub_id = notifications.subscribe(
+            db,
+            notifications.Subscription(
+                audience, name, channel, address, department_code=department, colour=colour, family=family
+            ),
+        )
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(code=2) from e
+    typer.echo(f"subscription {sub_id}: {audience}:{name} by {channel} at {address}")
+
+
 @calendar_app.command("load")
 def calendar_load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import LOCAL, utcnow
-from jiancha.services import attachments, catalogue, clock, ingest, organisation
+from jiancha.services import attachments, catalogue, clock, ingest, notifications, organisation
 from jiancha.services import calendar as calendar_service
 from jiancha.services import demo_life as life
 from jiancha.services.demo_data import CITY, build_demo
@@ -73,6 +73,10 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     accountable = life.hold_accountable(db, now)
     watched = life.patrol_and_sample(db, calendar, now)
     clock.sweep(db, now)
+    # From now on the supervisors hear of every red signal, in the file transport (no network).
+    notifications.subscribe(
+        db, notifications.Subscription("role", "supervisor", "file", "监察室", colour="red")
+    )
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "

@@ -26,6 +26,7 @@ from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState, check_move
 from jiancha.domain.rules.model import CaseFacts, Colour, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
+from jiancha.services import notifications
 from jiancha.store.bulk import insert_many, select_in, update_many
 from jiancha.store.cases import chunks, known_attachments
 from jiancha.store.database import Database
@@ -180,6 +181,7 @@ def raise_signals(
     yellow = {row.id: (row, f) for row, f, rule in new if f.colour is Colour.yellow and rule.escalates}
     if pack.escalation is not None and pack.escalation.repeat and yellow:
         _repeat_escalations(conn, pack, list(yellow.values()), now)
+    notifications.on_signals(conn, seqs, now)
     return [Raised(row.case_no, f.rule_id, f.colour.value, f.at) for row, f, _ in new]
 
 
@@ -284,6 +286,7 @@ def _repeat_escalations(
             for (row, f, _, _), rec, seq in zip(new, records, seqs, strict=True)
         ],
     )
+    notifications.on_signals(conn, seqs, now)
 
 
 def _last_in_category(conn: Connection, case_ids: list[int], n: int) -> dict[int, list[Any]]:
@@ -377,6 +380,7 @@ def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], no
             for s, rec, seq in zip(new.values(), records, seqs, strict=True)
         ],
     )
+    notifications.on_signals(conn, seqs, now)
     return len(new)
 
 
@@ -599,6 +603,7 @@ def escalate_due(conn: Connection, pack: Pack, now: datetime) -> int:
             for y, rec, seq in zip(due, records, seqs, strict=True)
         ],
     )
+    notifications.on_signals(conn, seqs, now)
     return len(due)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from jiancha.services import clock
+from jiancha.services import clock, notifications
 from jiancha.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,20 @@ class Worker:
         handled = clock.sweep(self.db)
         if handled:
             log.info("clock: %d cases reached a threshold", handled)
+        self.notify()
         return handled
+
+    def notify(self) -> None:
+        """Send the notifications that are due; a transport that is down only delays them."""
+        try:
+            done = notifications.deliver_due(self.db)
+        except Exception:
+            log.exception("notifications: delivery failed; trying again next tick")
+            return
+        if done.sent or done.retrying or done.failed:
+            log.info(
+                "notifications: %d sent, %d to retry, %d given up", done.sent, done.retrying, done.failed
+            )
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -256,6 +256,7 @@ signals = Table(
     UniqueConstraint("subject", "rule_id", name="uq_signals_subject_rule"),
     Index("ix_signals_state_colour", "state", "colour"),
     Index("ix_signals_department", "department_code", "state"),
+    Index("ix_signals_ledger_seq", "ledger_seq"),  # notifications find the signals just raised
     Index(
         "ix_signals_escalate_at",
         "escalate_at",
@@ -485,4 +486,55 @@ patrols = Table(
     Column("issue_found", Boolean, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_patrols_agency_at", "agency_region", "at"),
+)
+
+# -- notifications (R-SIG-8) ------------------------------------------------------------------------
+# Who is told what: a role (in a department, or everywhere) or one user, for a kind of event
+# (optionally one colour or rule family), through a channel, at an address.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("audience", String(8), nullable=False),  # role | user
+    Column("name", String(200), nullable=False),  # the role (handler, supervisor, ...) or the user
+    Column("department_code", String(64), nullable=True),  # only this department's; empty: all
+    Column("kind", String(32), nullable=False),  # what happened: signal
+    Column("colour", String(8), nullable=True),  # empty: every colour
+    Column("family", String(32), nullable=True),  # empty: every rule family
+    Column("channel", String(16), nullable=False),  # file, webhook, sms, email, dingtalk, wecom
+    Column("address", String(500), nullable=False),  # URL, phone number, e-mail address, ...
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Messages waiting to be sent, sent, or given up on: written in the transaction of what they tell,
+# sent by the worker, which claims each with a conditional UPDATE (healthchecks' Flip).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # The same message is never queued twice; it travels with the message so receivers deduplicate.
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),  # signal
+    Column("subject", String(300), nullable=False),  # what it is about, e.g. signal:C-1/PR-SKIPPED
+    Column("recipient", String(210), nullable=False),  # role:supervisor, user:zhangsan
+    Column("channel", String(16), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(8), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    # When the worker may try next; empty once sent or given up on (a partial index serves the loop).
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index(
+        "ix_outbox_next_attempt_at",
+        "next_attempt_at",
+        sqlite_where=text("next_attempt_at IS NOT NULL"),
+        postgresql_where=text("next_attempt_at IS NOT NULL"),
+    ),
+    Index("ix_outbox_state", "state", "id"),
 )

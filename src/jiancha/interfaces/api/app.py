@@ -19,6 +19,7 @@ from jiancha.interfaces.api import (
     routes_catalogue,
     routes_ledger,
     routes_notices,
+    routes_notifications,
     routes_signals,
 )
 from jiancha.store.database import Database
@@ -80,6 +81,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_ledger,
         routes_signals,
         routes_notices,
+        routes_notifications,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
