@@ -14,6 +14,7 @@ from jiancha.domain.timeutil import iso_local, iso_utc, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.numbering import next_number
 from jiancha.store.tables import accountability
 
 
@@ -33,8 +34,7 @@ def record(db: Database, decision: AccountabilityIn, now: datetime | None = None
     now = now or utcnow()
     with db.write() as conn:
         lock(conn)
-        count = int(conn.execute(select(func.count()).select_from(accountability)).scalar_one())
-        record_no = f"WZ-{now.year}-{count + 1:06d}"
+        record_no = next_number(conn, accountability, "WZ", now)
         values = decision.model_dump(mode="json")
         (seq,) = append(
             conn,

@@ -24,6 +24,7 @@ from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.numbering import next_number
 from jiancha.store.tables import complaint_actions, complaints
 
 DECIDE_RULE, RESULT_RULE = "CP-DECISION-OVERDUE", "CP-RESULT-OVERDUE"
@@ -45,8 +46,7 @@ def submit(db: Database, complaint: ComplaintIn, now: datetime | None = None) ->
         calendar = calendar_store.load(conn)
         pack = packs.for_departments(conn, [complaint.department_code])[complaint.department_code]
         due = calendar.add_working_days(local_date(now), pack.complaints.decide_working_days)
-        count = int(conn.execute(select(func.count()).select_from(complaints)).scalar_one())
-        complaint_no = f"TS-{now.year}-{count + 1:06d}"
+        complaint_no = next_number(conn, complaints, "TS", now)
         who = complaint.complainant
         record = {
             "v": 1,

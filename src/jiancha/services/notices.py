@@ -24,6 +24,7 @@ from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.numbering import next_number
 from jiancha.store.tables import notice_actions, notices
 
 Who = Annotated[str, Field(min_length=1, max_length=200)]
@@ -49,8 +50,7 @@ def issue(db: Database, notice: NoticeIn, now: datetime | None = None) -> dict[s
         calendar = calendar_store.load(conn)
         pack = packs.for_departments(conn, [notice.department_code])[notice.department_code]
         due = report_due(now, pack.notices, calendar)
-        count = int(conn.execute(select(func.count()).select_from(notices)).scalar_one())
-        notice_no = f"DB-{now.year}-{count + 1:06d}"
+        notice_no = next_number(conn, notices, "DB", now)
         record = {
             "v": 1,
             "notice_no": notice_no,

@@ -9,12 +9,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import iso_local, iso_utc, start_of_local_day, utcnow
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
+from jiancha.store.numbering import next_number
 from jiancha.store.tables import cases, sample_findings, samples
 
 Who = Annotated[str, Field(min_length=1, max_length=200)]
@@ -72,8 +73,7 @@ def draw(db: Database, request: DrawIn, now: datetime | None = None) -> dict[str
         lock(conn)
         everyone = population(conn, request.filter)
         drawn = sorted(random.Random(request.seed).sample(everyone, min(request.size, len(everyone))))
-        count = int(conn.execute(select(func.count()).select_from(samples)).scalar_one())
-        sample_no = f"CC-{now.year}-{count + 1:06d}"
+        sample_no = next_number(conn, samples, "CC", now)
         values = {
             "sample_no": sample_no,
             "seed": request.seed,
