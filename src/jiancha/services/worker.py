@@ -29,10 +29,12 @@ class Worker:
         self._thread.join(timeout=10)
 
     def tick(self) -> int:
-        handled = clock.sweep(self.db)
-        if handled:
-            log.info("clock: %d cases reached a threshold", handled)
-        self.notify()
+        try:
+            handled = clock.sweep(self.db)
+            if handled:
+                log.info("clock: %d cases reached a threshold", handled)
+        finally:
+            self.notify()  # messages already queued go out even when the sweep fails
         return handled
 
     def notify(self) -> None:
