@@ -22,10 +22,13 @@ from jiancha.services import packs
 from jiancha.services.queries import mask_name, mask_phone
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store import calendar as calendar_store
+from jiancha.store.actions import Tracked, act, history
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.numbering import next_number
 from jiancha.store.tables import complaint_actions, complaints
+
+COMPLAINT = Tracked("complaint", "complaint_no", complaints, complaint_actions, "complaint_id")
 
 DECIDE_RULE, RESULT_RULE = "CP-DECISION-OVERDUE", "CP-RESULT-OVERDUE"
 
@@ -76,7 +79,9 @@ def submit(db: Database, complaint: ComplaintIn, now: datetime | None = None) ->
             )
             .returning(complaints.c.id)
         ).scalar_one()
-        _history(conn, int(complaint_id), "submit", "public", {"decide_due": due.isoformat()}, now, seq)
+        history(
+            conn, COMPLAINT, int(complaint_id), "submit", "public", {"decide_due": due.isoformat()}, now, seq
+        )
     return detail(db, complaint_no) or {}
 
 
@@ -105,7 +110,7 @@ def decide(
             "reason": reason,
             "result_due": result_due.isoformat() if result_due else None,
         }
-        _act(conn, row, "decide", by, detail_, now, **values)
+        act(conn, COMPLAINT, row, "decide", by, detail_, now, **values)
         _reply(conn, row, "decision", detail_, now)
     return detail(db, complaint_no) or {}
 
@@ -121,8 +126,9 @@ def result(
         row = _row(conn, complaint_no, ComplaintState.transferred)
         late = row.result_due is not None and now > end_of_local_day(row.result_due)
         detail_ = {"result": text, "late": late}
-        _act(
+        act(
             conn,
+            COMPLAINT,
             row,
             "result",
             by,
@@ -256,33 +262,12 @@ def _reply(conn: Connection, row: Any, what: str, detail_: dict[str, Any], now: 
     """A real-name complainant is told; an anonymous complaint has no one to tell."""
     if row.anonymous:
         return
-    _act(
-        conn, row, "reply", "system", {"about": what, "to": mask_phone(row.complainant_phone), **detail_}, now
-    )
-
-
-def _act(
-    conn: Connection, row: Any, action: str, by: str, detail_: dict[str, Any], now: datetime, **values: Any
-) -> None:
-    record = {
-        "v": 1,
-        "complaint_no": row.complaint_no,
-        "action": action,
-        "by": by,
-        **detail_,
-        "at": iso_utc(now),
-    }
-    (seq,) = append(conn, [Entry("complaint", f"complaint:{row.complaint_no}", record)], now)
-    if values:
-        conn.execute(update(complaints).where(complaints.c.id == row.id).values(**values))
-    _history(conn, row.id, action, by, detail_, now, seq)
-
-
-def _history(
-    conn: Connection, complaint_id: int, action: str, by: str, detail_: dict[str, Any], at: datetime, seq: int
-) -> None:
-    conn.execute(
-        insert(complaint_actions).values(
-            complaint_id=complaint_id, action=action, by=by, detail=detail_, at=at, ledger_seq=seq
-        )
+    act(
+        conn,
+        COMPLAINT,
+        row,
+        "reply",
+        "system",
+        {"about": what, "to": mask_phone(row.complainant_phone), **detail_},
+        now,
     )

@@ -22,10 +22,13 @@ from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, utcnow
 from jiancha.services import packs
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store import calendar as calendar_store
+from jiancha.store.actions import Tracked, act, history
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.numbering import next_number
 from jiancha.store.tables import notice_actions, notices
+
+NOTICE = Tracked("notice", "notice_no", notices, notice_actions, "notice_id")
 
 Who = Annotated[str, Field(min_length=1, max_length=200)]
 RULE_ID = "NT-OVERDUE"
@@ -83,7 +86,9 @@ def issue(db: Database, notice: NoticeIn, now: datetime | None = None) -> dict[s
             )
             .returning(notices.c.id)
         ).scalar_one()
-        _history(conn, int(notice_id), "issue", notice.issued_by, {"due_on": due.isoformat()}, now, seq)
+        history(
+            conn, NOTICE, int(notice_id), "issue", notice.issued_by, {"due_on": due.isoformat()}, now, seq
+        )
     return detail(db, notice_no) or {}
 
 
@@ -99,8 +104,9 @@ def request_extension(
                 "bad_state", "已有待审批的延期申请", "an extension request is already pending", status=409
             )
         _refuse(lambda: check_extension(days, row.extensions, pack.notices), "days")
-        _act(
+        act(
             conn,
+            NOTICE,
             row,
             "request_extension",
             by,
@@ -129,7 +135,7 @@ def decide_extension(
             due = calendar.add_working_days(row.due_on, int(row.extension_days))
             values.update(due_on=due, extensions=row.extensions + 1, watch_at=end_of_local_day(due))
             detail_["due_on"] = due.isoformat()
-        _act(conn, row, "decide_extension", by, detail_, now, **values)
+        act(conn, NOTICE, row, "decide_extension", by, detail_, now, **values)
     return detail(db, notice_no) or {}
 
 
@@ -141,8 +147,9 @@ def report(db: Database, notice_no: str, text: str, by: str, now: datetime | Non
     with db.write() as conn:
         row, _ = _awaiting(conn, notice_no)
         late = now > end_of_local_day(row.due_on)
-        _act(
+        act(
             conn,
+            NOTICE,
             row,
             "report",
             by,
@@ -176,7 +183,7 @@ def review(
             if accept
             else {"state": NoticeState.issued.value, "watch_at": end_of_local_day(row.due_on)}
         )
-        _act(conn, row, "review", by, {"accept": accept, "reason": reason}, now, **values)
+        act(conn, NOTICE, row, "review", by, {"accept": accept, "reason": reason}, now, **values)
     return detail(db, notice_no) or {}
 
 
@@ -309,23 +316,3 @@ def _refuse(check: Any, field: str) -> None:
     except ValueError as e:
         zh, en = str(e).split(" | ", 1)
         raise Rejected("bad_extension", zh, en, [Problem("bad_extension", field, zh, en)], status=409) from e
-
-
-def _act(
-    conn: Connection, row: Any, action: str, by: str, detail_: dict[str, Any], now: datetime, **values: Any
-) -> None:
-    """Ledger the action, record it in the notice's history, and apply its change to the row."""
-    record = {"v": 1, "notice_no": row.notice_no, "action": action, "by": by, **detail_, "at": iso_utc(now)}
-    (seq,) = append(conn, [Entry("notice", f"notice:{row.notice_no}", record)], now)
-    conn.execute(update(notices).where(notices.c.id == row.id).values(**values))
-    _history(conn, row.id, action, by, detail_, now, seq)
-
-
-def _history(
-    conn: Connection, notice_id: int, action: str, by: str, detail_: dict[str, Any], at: datetime, seq: int
-) -> None:
-    conn.execute(
-        insert(notice_actions).values(
-            notice_id=notice_id, action=action, by=by, detail=detail_, at=at, ledger_seq=seq
-        )
-    )
