@@ -438,3 +438,100 @@ def test_subscribe_and_notify_once_from_the_command_line(database_url: str, tmp_
     lines = out_file.read_text(encoding="utf-8").splitlines()
     assert lines and all(json.loads(x)["recipient"] == "role:supervisor" for x in lines)
     assert jiancha("notify", "--once") == ""  # nothing more is due
+
+
+def test_notices_and_complaints_reach_their_department_and_a_real_name_complainant_by_text(
+    db: Database, receiver: tuple[Receiver, str], tmp_path: Path
+) -> None:
+    from jiancha.services import complaints, notices
+
+    for sub in (
+        Subscription("role", "supervisor", "file", "监察室", kind="complaint"),
+        Subscription("role", "handler", "file", "市场监管局", kind="notice", department_code="330900-SCJG"),
+        Subscription(
+            "role", "handler", "file", "市场监管局", kind="complaint", department_code="330900-SCJG"
+        ),
+        Subscription("role", "handler", "file", "国土局", kind="notice", department_code="330900-GTJ"),
+    ):
+        notifications.subscribe(db, sub)
+    issued = notices.issue(
+        db,
+        notices.NoticeIn(
+            department_code="330900-SCJG", title="督办", requirement="报告", issued_by="监察员甲"
+        ),
+        now=T0,
+    )
+    real = {
+        "department_code": "330900-SCJG",
+        "content": "窗口超时未办",
+        "complainant": {"name": "王小明", "phone": "13812345678"},
+    }
+    no = str(complaints.submit(db, complaints.parse(real), now=T0)["complaint_no"])
+    quiet = str(
+        complaints.submit(
+            db,
+            complaints.parse({"department_code": "330900-SCJG", "content": "乱收费", "anonymous": True}),
+            now=T0,
+        )["complaint_no"]
+    )
+    by_step = {m.subject: m for m in outbox_rows(db)}
+    assert by_step[f"notice:{issued['notice_no']}/issue"].address == "市场监管局"
+    assert not any(m.address == "国土局" for m in outbox_rows(db)), "another department's notice"
+    # A complaint not yet accepted is the supervisors' business, not the department's.
+    assert [m.address for m in outbox_rows(db) if m.subject == f"complaint:{no}/submit"] == ["监察室"]
+
+    for n in (no, quiet):
+        complaints.decide(db, n, True, "予以受理", "监察员甲", now=T0 + timedelta(hours=1))
+        complaints.result(db, n, "已办结并致歉", "市场监管局", now=T0 + timedelta(days=3))
+    texts = [m for m in outbox_rows(db) if m.recipient == "person"]
+    assert [(m.subject, m.channel, m.address) for m in texts] == [
+        (f"complaint:{no}/decision", "sms", "13812345678"),
+        (f"complaint:{no}/result", "sms", "13812345678"),
+    ], "the real-name complainant is told twice; the anonymous one no one can tell"
+    assert "予以受理" in texts[0].body and "已办结并致歉" in texts[1].body
+    transferred = [m.address for m in outbox_rows(db) if m.subject.endswith("/transfer")]
+    assert sorted(transferred) == ["市场监管局", "市场监管局", "监察室", "监察室"]
+
+    r, url = receiver
+    s = settings_for(tmp_path, sms_url=url)
+    assert deliver_due(db, T0 + timedelta(days=4), from_settings(s), s).failed == 0
+    assert sorted(a["json"]["to"] for a in r.accepted) == ["13812345678", "13812345678"]
+    with TestClient(create_app(db)) as client:
+        listed = client.get("/api/v1/notifications").json()["notifications"]
+    shown = {n["address"] for n in listed if n["recipient"] == "person"}
+    assert shown == {"138****5678"}, "the outbox shows a citizen's number masked"
+
+
+def test_subscriptions_are_made_listed_and_stopped_through_the_api(db: Database) -> None:
+    with TestClient(create_app(db)) as client:
+        url = "/api/v1/notifications/subscriptions"
+        made = client.post(
+            url,
+            json={
+                "audience": "role",
+                "name": "handler",
+                "kind": "notice",
+                "channel": "wecom",
+                "address": "http://wecom/scjg",
+                "department_code": "330900-SCJG",
+            },
+        )
+        assert made.status_code == 201 and made.json()["active"] is True
+        bad = client.post(url, json={"audience": "team", "name": "x", "channel": "pigeon", "address": "x"})
+        assert bad.status_code == 422
+        assert {p["field"] for p in bad.json()["error"]["problems"]} == {"audience", "channel"}
+        assert [s["id"] for s in client.get(url).json()["subscriptions"]] == [made.json()["id"]]
+        stopped = client.delete(f"{url}/{made.json()['id']}")
+        assert stopped.status_code == 200 and client.get(url).json()["total"] == 0
+        assert client.get(url, params={"inactive": "true"}).json()["subscriptions"][0]["active"] is False
+        assert client.delete(f"{url}/999999").status_code == 404
+    from jiancha.services import notices
+
+    notices.issue(
+        db,
+        notices.NoticeIn(
+            department_code="330900-SCJG", title="督办", requirement="报告", issued_by="监察员甲"
+        ),
+        now=T0,
+    )
+    assert outbox_rows(db) == [], "a stopped subscription tells no one"

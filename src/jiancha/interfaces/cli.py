@@ -235,8 +235,9 @@ def subscribe(
     department: Annotated[str | None, typer.Option(help="only this department's signals")] = None,
     colour: Annotated[str | None, typer.Option(help="only green, yellow or red")] = None,
     family: Annotated[str | None, typer.Option(help="only this rule family, e.g. time_limit")] = None,
+    kind: Annotated[str, typer.Option(help="what to be told of: signal, notice or complaint")] = "signal",
 ) -> None:
-    """Say who is told of signals, and how (R-SIG-8)."""
+    """Say who is told of signals, notices or complaints, and how (R-SIG-8)."""
     from jiancha.services import notifications
 
     if (role is None) == (user is None):
@@ -249,7 +250,14 @@ def subscribe(
         sub_id = notifications.subscribe(
             db,
             notifications.Subscription(
-                audience, name, channel, address, department_code=department, colour=colour, family=family
+                audience,
+                name,
+                channel,
+                address,
+                kind=kind,
+                department_code=department,
+                colour=colour,
+                family=family,
             ),
         )
     except ValueError as e:

@@ -18,7 +18,7 @@ from jiancha.domain.public.complaints import ComplaintIn, ComplaintState
 from jiancha.domain.rules.model import Finding, Rule
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
 from jiancha.domain.validation import problems_from
-from jiancha.services import packs
+from jiancha.services import notifications, packs
 from jiancha.services.queries import mask_name, mask_phone
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store import calendar as calendar_store
@@ -82,6 +82,12 @@ def submit(db: Database, complaint: ComplaintIn, now: datetime | None = None) ->
         history(
             conn, COMPLAINT, int(complaint_id), "submit", "public", {"decide_due": due.isoformat()}, now, seq
         )
+        # The supervisors are told; the department only once it is accepted and sent to it.
+        about = complaint.department_code
+        title = f"【新投诉】{complaint_no} 关于 {about}，请于 {due.isoformat()} 前决定是否受理"
+        notifications.on_record(
+            conn, "complaint", None, f"complaint:{complaint_no}/submit", title, complaint.content, now
+        )
     return detail(db, complaint_no) or {}
 
 
@@ -112,6 +118,16 @@ def decide(
         }
         act(conn, COMPLAINT, row, "decide", by, detail_, now, **values)
         _reply(conn, row, "decision", detail_, now)
+        if accept:
+            notifications.on_record(
+                conn,
+                "complaint",
+                row.department_code,
+                f"complaint:{complaint_no}/transfer",
+                f"【投诉转办】{complaint_no} 请于 {detail_['result_due']} 前报送处理结果",
+                row.content,
+                now,
+            )
     return detail(db, complaint_no) or {}
 
 
@@ -259,7 +275,8 @@ def _row(conn: Connection, complaint_no: str, expected: ComplaintState) -> Any:
 
 
 def _reply(conn: Connection, row: Any, what: str, detail_: dict[str, Any], now: datetime) -> None:
-    """A real-name complainant is told; an anonymous complaint has no one to tell."""
+    """A real-name complainant is told, by a text message through the outbox (R-SIG-8); an
+    anonymous complaint has no one to tell. The reply is in the complaint's history too."""
     if row.anonymous:
         return
     act(
@@ -271,3 +288,15 @@ def _reply(conn: Connection, row: Any, what: str, detail_: dict[str, Any], now: 
         {"about": what, "to": mask_phone(row.complainant_phone), **detail_},
         now,
     )
+    if what == "decision":
+        text = (
+            f"您的投诉 {row.complaint_no} 已受理，已转 {row.department_code} 办理，"
+            f"应于 {detail_['result_due']} 前答复。受理意见：{detail_['reason']}"
+            if detail_["accept"]
+            else f"您的投诉 {row.complaint_no} 不予受理。理由：{detail_['reason']}"
+        )
+    else:
+        text = f"您的投诉 {row.complaint_no} 已办结。处理结果：{detail_['result']}"
+    subject = f"complaint:{row.complaint_no}/{what}"
+    title = f"投诉 {row.complaint_no} {'受理结果' if what == 'decision' else '处理结果'}"
+    notifications.to_person(conn, "complaint_reply", subject, row.complainant_phone, title, text, now)

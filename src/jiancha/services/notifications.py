@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from jiancha.domain.timeutil import iso_local, utcnow
+from jiancha.services.queries import mask_phone
 from jiancha.services.transports import CHANNELS, Message, Transport, TransportError, from_settings
 from jiancha.settings import NotifySettings, notify_settings
 from jiancha.store.bulk import select_in, upsert_insert
@@ -96,7 +97,12 @@ class Subscription:
     family: str | None = None
 
 
+KINDS = ("signal", "notice", "complaint")
+
+
 def subscribe(db: Database, s: Subscription, now: datetime | None = None) -> int:
+    if s.kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     if s.audience not in ("role", "user"):
         raise ValueError("audience must be role or user")
     if s.channel not in CHANNELS:
@@ -122,6 +128,38 @@ def subscribe(db: Database, s: Subscription, now: datetime | None = None) -> int
                 .returning(subscriptions.c.id)
             ).scalar_one()
         )
+
+
+def list_subscriptions(db: Database, active_only: bool = True) -> list[dict[str, Any]]:
+    where = [subscriptions.c.active] if active_only else []
+    with db.read() as conn:
+        rows = conn.execute(select(subscriptions).where(*where).order_by(subscriptions.c.id)).all()
+    return [
+        {
+            "id": r.id,
+            "audience": r.audience,
+            "name": r.name,
+            "kind": r.kind,
+            "department_code": r.department_code,
+            "colour": r.colour,
+            "family": r.family,
+            "channel": r.channel,
+            "address": r.address,
+            "active": r.active,
+            "created_at": iso_local(r.created_at),
+        }
+        for r in rows
+    ]
+
+
+def unsubscribe(db: Database, subscription_id: int) -> bool:
+    """Stop a subscription (kept, inactive, so what it caused to be sent stays explained).
+    False when there is no such subscription."""
+    with db.write() as conn:
+        done = conn.execute(
+            update(subscriptions).where(subscriptions.c.id == subscription_id).values(active=False)
+        )
+    return bool(done.rowcount)
 
 
 SIGNAL_COLUMNS = [
@@ -171,6 +209,45 @@ def _signal_message(sig: Any, sub: Any) -> Outgoing:
         title=f"【{COLOUR_ZH.get(sig.colour, sig.colour)}】{sig.rule_id} {about}",
         body=f"{sig.message_zh}（{sig.article}；{iso_local(sig.raised_at)}）",
     )
+
+
+def on_record(
+    conn: Connection,
+    kind: str,
+    department_code: str | None,
+    subject: str,
+    title: str,
+    body: str,
+    now: datetime,
+) -> int:
+    """Queue the messages about a notice or a complaint (`kind`) for those subscribed to that kind,
+    for every department or for this one, in the caller's transaction; with no department (a
+    complaint not yet accepted), only the former. `subject` names the record and the step
+    (notice:DB-2026-000001/issue), so a step is told once."""
+    for_all = subscriptions.c.department_code.is_(None)
+    subs = conn.execute(
+        select(subscriptions).where(
+            subscriptions.c.active,
+            subscriptions.c.kind == kind,
+            for_all
+            if department_code is None
+            else for_all | (subscriptions.c.department_code == department_code),
+        )
+    ).all()
+    messages = [
+        Outgoing(kind, subject, f"{sub.audience}:{sub.name}", sub.channel, sub.address, title, body)
+        for sub in subs
+    ]
+    return enqueue(conn, messages, now)
+
+
+def to_person(
+    conn: Connection, kind: str, subject: str, phone: str, title: str, body: str, now: datetime
+) -> int:
+    """Queue a text message to a member of the public (a real-name complainant) at their phone."""
+    if not phone:
+        return 0
+    return enqueue(conn, [Outgoing(kind, subject, "person", "sms", phone, title, body)], now)
 
 
 # -- delivery ----------------------------------------------------------------------------------------
@@ -306,7 +383,8 @@ def notification_view(r: Any) -> dict[str, Any]:
         "subject": r.subject,
         "recipient": r.recipient,
         "channel": r.channel,
-        "address": r.address,
+        # A member of the public's phone number is personal data (R-SEC-3); an official's is not.
+        "address": mask_phone(r.address) if r.recipient == "person" else r.address,
         "title": r.title,
         "body": r.body,
         "state": r.state,

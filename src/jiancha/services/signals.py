@@ -641,81 +641,88 @@ def move_many(db: Database, moves: Sequence[Move], now: datetime | None = None) 
         return
     with db.write() as conn:
         lock(conn)
-        columns = ["id", "state", "case_no", "subject", "rule_id", "escalate_at"]
-        rows = {
-            r.id: r for r in select_in(conn, signals, columns, "id", sorted({m.signal_id for m in moves}))
-        }
-        given = sorted({a.sha256 for m in moves for a in m.materials})
-        unknown = set(given) - known_attachments(conn, given)
-        if unknown:
-            problems = [
-                Problem(
-                    "unknown_attachment",
-                    f"materials[{k}].sha256",
-                    f"材料 {a.name} 尚未上传",
-                    f"material {a.name} ({a.sha256}) has not been uploaded",
-                )
-                for m in moves
-                for k, a in enumerate(m.materials)
-                if a.sha256 in unknown
-            ]
-            raise Rejected("unknown_attachment", "材料尚未上传", "a material has not been uploaded", problems)
-        states: dict[int, SignalState] = {}
-        entries, changes, history = [], {}, []
-        for m in moves:
-            row = rows.get(m.signal_id)
-            if row is None:
-                raise Rejected("not_found", "信号不存在", f"signal {m.signal_id} not found", status=404)
-            current = states.get(row.id, SignalState(row.state))
-            try:
-                check_move(current, m.to, m.reason)
-            except ValueError as e:
-                zh, en = str(e).split(" | ", 1)
-                raise Rejected("bad_move", zh, en, status=409) from e
-            at = m.at or now
-            entries.append(
-                Entry(
-                    "signal_transition",
-                    f"signal:{row.case_no or row.subject}/{row.rule_id}",
-                    {
-                        "v": 1,
-                        "signal": row.id,
-                        "case_no": row.case_no,
-                        **({"subject": row.subject} if row.subject else {}),
-                        "rule_id": row.rule_id,
-                        "from": current.value,
-                        "to": m.to.value,
-                        "by": m.by,
-                        "reason": m.reason,
-                        "at": iso_utc(at),
-                        **({"materials": [a.model_dump() for a in m.materials]} if m.materials else {}),
-                    },
-                )
+        apply_moves(conn, moves, now)
+
+
+def check_materials(conn: Connection, materials: Sequence[AttachmentRef]) -> None:
+    """Refuse, naming each, materials that were not uploaded first."""
+    given = sorted({a.sha256 for a in materials})
+    unknown = set(given) - known_attachments(conn, given)
+    if unknown:
+        problems = [
+            Problem(
+                "unknown_attachment",
+                f"materials[{k}].sha256",
+                f"材料 {a.name} 尚未上传",
+                f"material {a.name} ({a.sha256}) has not been uploaded",
             )
-            states[row.id] = m.to
-            # Still waiting for the department: the escalation clock keeps running.
-            keep = m.to in UNRESOLVED
-            changes[row.id] = {
-                "id": row.id,
-                "state": m.to.value,
-                "escalate_at": row.escalate_at if keep else None,
-            }
-            history.append(
+            for k, a in enumerate(materials)
+            if a.sha256 in unknown
+        ]
+        raise Rejected("unknown_attachment", "材料尚未上传", "a material has not been uploaded", problems)
+
+
+def apply_moves(conn: Connection, moves: Sequence[Move], now: datetime) -> None:
+    """The moves, in the caller's transaction, which holds the ledger lock."""
+    columns = ["id", "state", "case_no", "subject", "rule_id", "escalate_at"]
+    rows = {r.id: r for r in select_in(conn, signals, columns, "id", sorted({m.signal_id for m in moves}))}
+    check_materials(conn, [a for m in moves for a in m.materials])
+    states: dict[int, SignalState] = {}
+    entries, changes, history = [], {}, []
+    for m in moves:
+        row = rows.get(m.signal_id)
+        if row is None:
+            raise Rejected("not_found", "信号不存在", f"signal {m.signal_id} not found", status=404)
+        current = states.get(row.id, SignalState(row.state))
+        try:
+            check_move(current, m.to, m.reason)
+        except ValueError as e:
+            zh, en = str(e).split(" | ", 1)
+            raise Rejected("bad_move", zh, en, status=409) from e
+        at = m.at or now
+        entries.append(
+            Entry(
+                "signal_transition",
+                f"signal:{row.case_no or row.subject}/{row.rule_id}",
                 {
-                    "signal_id": row.id,
-                    "from_state": current.value,
-                    "to_state": m.to.value,
+                    "v": 1,
+                    "signal": row.id,
+                    "case_no": row.case_no,
+                    **({"subject": row.subject} if row.subject else {}),
+                    "rule_id": row.rule_id,
+                    "from": current.value,
+                    "to": m.to.value,
                     "by": m.by,
                     "reason": m.reason,
-                    "at": at,
-                    "materials": [a.model_dump() for a in m.materials] or None,
-                }
+                    "at": iso_utc(at),
+                    **({"materials": [a.model_dump() for a in m.materials]} if m.materials else {}),
+                },
             )
-        seqs = append(conn, entries, now)
-        update_many(conn, signals, "id", list(changes.values()))
-        insert_many(
-            conn, signal_transitions, [{**h, "ledger_seq": seq} for h, seq in zip(history, seqs, strict=True)]
         )
+        states[row.id] = m.to
+        # Still waiting for the department: the escalation clock keeps running.
+        keep = m.to in UNRESOLVED
+        changes[row.id] = {
+            "id": row.id,
+            "state": m.to.value,
+            "escalate_at": row.escalate_at if keep else None,
+        }
+        history.append(
+            {
+                "signal_id": row.id,
+                "from_state": current.value,
+                "to_state": m.to.value,
+                "by": m.by,
+                "reason": m.reason,
+                "at": at,
+                "materials": [a.model_dump() for a in m.materials] or None,
+            }
+        )
+    seqs = append(conn, entries, now)
+    update_many(conn, signals, "id", list(changes.values()))
+    insert_many(
+        conn, signal_transitions, [{**h, "ledger_seq": seq} for h, seq in zip(history, seqs, strict=True)]
+    )
 
 
 def signal_detail(db: Database, signal_id: int) -> dict[str, Any] | None:

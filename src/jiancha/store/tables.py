@@ -312,6 +312,8 @@ notices = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("notice_no", String(64), nullable=False, unique=True),
+    # supervise (督办) or one of the measures of R-SUP-1 (explain, materials, perform, stop, …).
+    Column("kind", String(24), nullable=False, server_default="supervise"),
     Column("department_code", String(64), nullable=False),
     Column("case_no", String(128), nullable=True),
     Column("signal_id", Id, ForeignKey("signals.id"), nullable=True),

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.events import AttachmentRef
+from jiancha.domain.supervision.notices import NoticeKind
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction
@@ -39,9 +41,14 @@ class Report(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     report: Annotated[str, Field(min_length=1, max_length=20000)]
     by: Who
+    # The materials asked for or given with it (uploaded first to /api/v1/attachments).
+    materials: Annotated[list[AttachmentRef], Field(max_length=50)] = []
 
 
-@router.post("/notices", summary="Issue a supervision notice (督办) to a department")
+@router.post(
+    "/notices",
+    summary="Issue a supervision notice (督办) or a measure (explain, materials, perform, stop, …)",
+)
 def post_notice(notice: notices.NoticeIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     return notices.issue(db, notice)
 
@@ -51,10 +58,12 @@ def get_notices(
     db: Annotated[Database, Depends(database)],
     department: Annotated[str | None, Query(max_length=64)] = None,
     state: Annotated[str | None, Query(pattern="^(issued|extension_requested|reported|closed)$")] = None,
+    kind: NoticeKind | None = None,
+    signal_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
-    total, rows = notices.list_notices(db, department, state, limit, offset)
+    total, rows = notices.list_notices(db, department, state, limit, offset, kind=kind, signal_id=signal_id)
     return {"total": total, "notices": rows}
 
 
@@ -84,7 +93,7 @@ def post_extension_decision(
 def post_report(
     notice_no: NoticeNo, body: Report, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
-    return notices.report(db, notice_no, body.report, body.by)
+    return notices.report(db, notice_no, body.report, body.by, materials=body.materials)
 
 
 @router.post("/notices/{notice_no}/review", summary="The supervisor accepts the report or sends it back")
