@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from jiancha.domain.supervision.notices import NoticeKind
 from jiancha.services import accountability, complaints, integrity, notices
 from jiancha.services.calendar import seed_from_package
 from jiancha.services.demo import load_demo
@@ -45,9 +46,27 @@ def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db:
     states = {r.state for r in rows}
     assert {"open", "rectified", "explained", "withdrawn", "fault_confirmed"} <= states
     # Supervision notices: reported, closed, extended, and one never reported (flagged).
-    total, shown = notices.list_notices(empty_db)
+    total, shown = notices.list_notices(empty_db, kind=NoticeKind.supervise)
     assert total == 6 and {n["state"] for n in shown} == {"issued", "reported", "closed"}
     assert any(n["extensions"] == 1 for n in shown)
+    # Measures (R-SUP-1) of every kind: answered and closed, sent back, one never answered.
+    _, measures = notices.list_notices(empty_db, limit=1000)
+    assert {n["kind"] for n in measures} == set(NoticeKind)
+    assert {n["state"] for n in measures if n["kind"] == "stop"} == {"issued"}
+    assert any(n["kind"] == "explain" and n["state"] == "issued" for n in measures), "sent back, waits"
+    with empty_db.read() as conn:
+        flagged = conn.execute(select(signals.c.subject).where(signals.c.rule_id == "NT-MEASURE-OVERDUE"))
+        assert sorted(s for (s,) in flagged) == sorted(
+            f"notice:{n['notice_no']}@{n['due_on']}"
+            for n in measures
+            if n["kind"] != "supervise" and n["state"] == "issued"
+        ), "the measure never answered, and the explanation sent back, are flagged by the clock"
+    # The departments were told of their notices, the supervisors of the complaints.
+    from jiancha.store.tables import outbox
+
+    with empty_db.read() as conn:
+        told = {(r.kind, r.recipient) for r in conn.execute(select(outbox.c.kind, outbox.c.recipient))}
+    assert {("notice", "role:handler"), ("complaint", "role:supervisor")} <= told
     # Complaints from the public, and accountability recorded for some confirmed faults.
     assert complaints.list_complaints(empty_db)[0] >= 1
     assert accountability.list_records(empty_db)[0] >= 1

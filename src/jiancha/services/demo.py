@@ -68,7 +68,12 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         done += len(batch)
         log.info("demo: %d of %d events", done, len(events))
     answered = life.answer_signals(db, now)
+    # The departments hear of their notices and measures, the supervisors of complaints, in the
+    # file transport; real-name complainants are texted (queued for an SMS gateway, if configured).
+    for kind, role, label in (("notice", "handler", "各部门承办人"), ("complaint", "supervisor", "监察室")):
+        notifications.subscribe(db, notifications.Subscription("role", role, "file", label, kind=kind))
     noticed = life.issue_notices(db, now)
+    measures = life.require_measures(db, now)
     complained = life.public_complaints(db, calendar, now)
     accountable = life.hold_accountable(db, now)
     watched = life.patrol_and_sample(db, calendar, now)
@@ -84,6 +89,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(answered.items()))
         + "; notices: "
         + ", ".join(f"{k} {v}" for k, v in sorted(noticed.items()))
+        + "; measures: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(measures.items()))
         + "; complaints: "
         + ", ".join(f"{k} {v}" for k, v in sorted(complained.items()))
         + f"; accountability records: {accountable}; "

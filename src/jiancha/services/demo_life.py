@@ -21,10 +21,12 @@ from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import CaseIn
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.supervision.accountability import AccountabilityIn, Measure
+from jiancha.domain.supervision.notices import NoticeKind
 from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
 from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import cases as cases_table
+from jiancha.store.tables import notices as notices_table
 from jiancha.store.tables import regions as regions_table
 from jiancha.store.tables import signals as signal_table
 
@@ -277,6 +279,66 @@ def issue_notices(db: Database, now: datetime) -> Counter[str]:
             outcome["closed"] += 1
         else:
             outcome["reported"] += 1
+    return outcome
+
+
+# The measures of R-SUP-1 the supervisors take on six signals, and what each department then does:
+# answers in time (accepted), answers and is sent back, or never answers (the clock flags it).
+MEASURES = (
+    ("explain", "请就该预警信号作出解释和说明", "answered"),
+    ("explain", "请就该报警信号作出书面解释和说明", "sent back"),
+    ("materials", "请提供该办件的全部审批材料，供监察人员查阅", "answered"),
+    ("perform", "责令依法履行审批职责，立即办结该件", "answered"),
+    ("stop", "责令立即停止违规收费行为", "never answered"),
+    ("accountability", "建议对该件承办人员追究行政过错责任，并报告处理结果", "answered"),
+)
+
+
+def require_measures(db: Database, now: datetime) -> Counter[str]:
+    """The supervisors take a measure on the oldest still-open signal of each of six departments
+    (not the departments given a notice), the day after it was raised."""
+    with db.read() as conn:
+        noticed = set(conn.execute(select(notices_table.c.department_code)).scalars())
+        rows = conn.execute(
+            select(signal_table.c.id, signal_table.c.department_code, signal_table.c.raised_at)
+            .where(
+                signal_table.c.state == "open",
+                signal_table.c.case_no.is_not(None),
+                signal_table.c.colour.in_(("yellow", "red")),
+                signal_table.c.raised_at < now - timedelta(days=30),
+            )
+            .order_by(signal_table.c.raised_at, signal_table.c.id)
+        ).all()
+    chosen: dict[str, Any] = {}
+    for r in rows:
+        if r.department_code not in noticed and r.department_code not in chosen:
+            chosen[r.department_code] = r
+    outcome: Counter[str] = Counter()
+    supervisor = "示范市监察局 电子监察员"
+    for (kind, requirement, fate), r in zip(MEASURES, chosen.values(), strict=False):
+        at = r.raised_at + timedelta(days=1)
+        made = notices.issue(
+            db,
+            notices.NoticeIn(
+                kind=NoticeKind(kind),
+                signal_id=r.id,
+                title=f"监察措施：{requirement[:12]}",
+                requirement=requirement,
+                issued_by=supervisor,
+            ),
+            now=at,
+        )
+        no, by = str(made["notice_no"]), f"{r.department_code} 负责人"
+        outcome[f"{kind} {fate}"] += 1
+        if fate == "never answered":
+            continue
+        notices.report(
+            db, no, "已按要求办理，情况如下：承办人员已补正并办结。", by, now=at + timedelta(days=2)
+        )
+        if fate == "sent back":
+            notices.review(db, no, False, supervisor, "说明不充分，请补充原因", now=at + timedelta(days=3))
+        else:
+            notices.review(db, no, True, supervisor, now=at + timedelta(days=3))
     return outcome
 
 
