@@ -77,8 +77,8 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                 for name in sorted(signals.packs_with_escalations_due(conn, now)):
                     signals.escalate_due(conn, packs.by_name(name), now)
                 evasion.watch(conn, calendar, now)
-                notices.watch(conn, calendar, now)
-                complaints.watch(conn, calendar, now)
+                notices.watch(conn, now)
+                complaints.watch(conn, now)
             return handled
 
 

@@ -10,17 +10,17 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
-from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.errors import Rejected
 from jiancha.domain.public.complaints import ComplaintIn, ComplaintState
 from jiancha.domain.rules.model import Finding, Rule
+from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import notifications, packs
 from jiancha.services.queries import mask_name, mask_phone
-from jiancha.services.signals import Subject, raise_on_subjects
+from jiancha.services.signals import Subject, raise_overdue
 from jiancha.store import calendar as calendar_store
 from jiancha.store.actions import Tracked, act, history
 from jiancha.store.database import Database
@@ -159,40 +159,23 @@ def result(
     return detail(db, complaint_no) or {}
 
 
-def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
+def watch(conn: Connection, now: datetime) -> int:
     """Raise a signal for each complaint whose decision or result is late (the clock)."""
-    due = conn.execute(
-        select(complaints)
-        .where(complaints.c.watch_at <= now)
-        .order_by(complaints.c.watch_at, complaints.c.id)
-    ).all()
-    if not due:
-        return 0
-    judges = packs.for_departments(conn, {r.department_code for r in due})
-    found: dict[str, list[Subject]] = {}
-    for r in due:
-        pack = judges[r.department_code]
-        c = pack.complaints
-        deciding = r.state == ComplaintState.received.value
-        rule_id = DECIDE_RULE if deciding else RESULT_RULE
-        zh, en = (
-            (c.decide_message_zh, c.decide_message_en)
-            if deciding
-            else (c.result_message_zh, c.result_message_en)
-        )
-        rule = Rule(rule_id, "complaint", c.colour, c.article, zh, en, escalates=False)
-        day = r.decide_due if deciding else r.result_due
-        values = {"complaint_no": r.complaint_no, "department": r.department_code, "due": day.isoformat()}
-        finding = Finding(rule_id, c.colour, r.watch_at, values, deadline=day)
-        found.setdefault(pack.pack, []).append(
-            Subject(f"complaint:{r.complaint_no}@{day.isoformat()}", r.department_code, finding, rule)
-        )
-    raised = sum(
-        raise_on_subjects(conn, next(p for p in judges.values() if p.pack == name), subjects, now)
-        for name, subjects in sorted(found.items())
+    return raise_overdue(conn, complaints, now, _overdue)
+
+
+def _overdue(r: Any, pack: Pack) -> Subject:
+    c = pack.complaints
+    deciding = r.state == ComplaintState.received.value
+    rule_id = DECIDE_RULE if deciding else RESULT_RULE
+    zh, en = (
+        (c.decide_message_zh, c.decide_message_en) if deciding else (c.result_message_zh, c.result_message_en)
     )
-    conn.execute(update(complaints).where(complaints.c.id.in_([r.id for r in due])).values(watch_at=None))
-    return raised
+    rule = Rule(rule_id, "complaint", c.colour, c.article, zh, en, escalates=False)
+    day = r.decide_due if deciding else r.result_due
+    values = {"complaint_no": r.complaint_no, "department": r.department_code, "due": day.isoformat()}
+    finding = Finding(rule_id, c.colour, r.watch_at, values, deadline=day)
+    return Subject(f"complaint:{r.complaint_no}@{day.isoformat()}", r.department_code, finding, rule)
 
 
 def list_complaints(

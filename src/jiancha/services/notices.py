@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from jiancha.domain.catalogue import CODE_PATTERN
-from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.rules.model import Finding, Rule
+from jiancha.domain.rules.pack import Pack
 from jiancha.domain.supervision.notices import (
     AWAITING,
     KIND_ZH,
@@ -31,7 +31,7 @@ from jiancha.domain.supervision.notices import (
 )
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, utcnow
 from jiancha.services import notifications, packs
-from jiancha.services.signals import Move, Subject, apply_moves, check_materials, raise_on_subjects
+from jiancha.services.signals import Move, Subject, apply_moves, check_materials, raise_overdue
 from jiancha.store import calendar as calendar_store
 from jiancha.store.actions import Tracked, act, history
 from jiancha.store.database import Database
@@ -301,58 +301,42 @@ def _move_signal(
         apply_moves(conn, [Move(row.signal_id, to, by, reason, materials=tuple(materials))], now)
 
 
-def watch(conn: Connection, calendar: WorkCalendar, now: datetime) -> int:
+def watch(conn: Connection, now: datetime) -> int:
     """Raise a signal for each notice still awaiting its report after its due day (the clock)."""
-    due = conn.execute(
-        select(notices).where(notices.c.watch_at <= now).order_by(notices.c.watch_at, notices.c.id)
-    ).all()
-    if not due:
-        return 0
-    judges = packs.for_departments(conn, {r.department_code for r in due})
-    by_pack: dict[str, list[Subject]] = {}
-    for r in due:
-        pack = judges[r.department_code]
-        rules = pack.notices
-        rule_id = RULE_ID if r.kind == NoticeKind.supervise.value else MEASURE_RULE_ID
-        rule = (
-            Rule(
-                RULE_ID,
-                "notice",
-                rules.colour,
-                rules.article,
-                rules.message_zh,
-                rules.message_en,
-                escalates=False,
-            )
-            if rule_id == RULE_ID
-            else Rule(
-                rule_id,
-                "notice",
-                rules.colour,
-                rules.measure_article,
-                rules.measure_message_zh,
-                rules.measure_message_en,
-                escalates=False,
-            )
+    return raise_overdue(conn, notices, now, _overdue)
+
+
+def _overdue(r: Any, pack: Pack) -> Subject:
+    rules = pack.notices
+    if r.kind == NoticeKind.supervise.value:
+        rule = Rule(
+            RULE_ID,
+            "notice",
+            rules.colour,
+            rules.article,
+            rules.message_zh,
+            rules.message_en,
+            escalates=False,
         )
-        values = {
-            "notice_no": r.notice_no,
-            "kind": r.kind,
-            "kind_zh": KIND_ZH[NoticeKind(r.kind)],
-            "department": r.department_code,
-            "due": r.due_on.isoformat(),
-        }
-        finding = Finding(rule_id, rules.colour, r.watch_at, values, deadline=r.due_on)
-        by_pack.setdefault(pack.pack, []).append(
-            Subject(f"notice:{r.notice_no}@{r.due_on.isoformat()}", r.department_code, finding, rule)
+    else:
+        rule = Rule(
+            MEASURE_RULE_ID,
+            "notice",
+            rules.colour,
+            rules.measure_article,
+            rules.measure_message_zh,
+            rules.measure_message_en,
+            escalates=False,
         )
-    raised = sum(
-        raise_on_subjects(conn, next(p for p in judges.values() if p.pack == name), found, now)
-        for name, found in sorted(by_pack.items())
-    )
-    # Looked at: the clock need not come back unless an extension or a sent-back report moves it.
-    conn.execute(update(notices).where(notices.c.id.in_([r.id for r in due])).values(watch_at=None))
-    return raised
+    values = {
+        "notice_no": r.notice_no,
+        "kind": r.kind,
+        "kind_zh": KIND_ZH[NoticeKind(r.kind)],
+        "department": r.department_code,
+        "due": r.due_on.isoformat(),
+    }
+    finding = Finding(rule.id, rules.colour, r.watch_at, values, deadline=r.due_on)
+    return Subject(f"notice:{r.notice_no}@{r.due_on.isoformat()}", r.department_code, finding, rule)
 
 
 def list_notices(

@@ -6,14 +6,14 @@ its explanation (rule, article, values, triggering events, deadline), and is wri
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, true, tuple_, update
+from sqlalchemy import Connection, Table, func, select, true, tuple_, update
 
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
@@ -26,7 +26,7 @@ from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState, check_move
 from jiancha.domain.rules.model import CaseFacts, Colour, Context, Finding, RecordedEvent, Rule
 from jiancha.domain.rules.pack import Pack, render
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
-from jiancha.services import notifications
+from jiancha.services import notifications, packs
 from jiancha.store.bulk import insert_many, select_in, update_many
 from jiancha.store.cases import chunks, known_attachments
 from jiancha.store.database import Database
@@ -382,6 +382,29 @@ def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], no
     )
     notifications.on_signals(conn, seqs, now)
     return len(new)
+
+
+def raise_overdue(
+    conn: Connection, table: Table, now: datetime, subject_of: Callable[[Any, Pack], Subject]
+) -> int:
+    """The clock's watch of records with a due day (notices, complaints): each row whose
+    `watch_at` has come is judged by its department's pack (`subject_of` says what is late), its
+    signal raised once, and the row set aside until a new due day sets `watch_at` again."""
+    due = conn.execute(
+        select(table).where(table.c.watch_at <= now).order_by(table.c.watch_at, table.c.id)
+    ).all()
+    if not due:
+        return 0
+    judges = packs.for_departments(conn, {r.department_code for r in due})
+    found: dict[str, list[Subject]] = {}
+    for r in due:
+        found.setdefault(judges[r.department_code].pack, []).append(subject_of(r, judges[r.department_code]))
+    by_name = {p.pack: p for p in judges.values()}
+    raised = sum(
+        raise_on_subjects(conn, by_name[name], subjects, now) for name, subjects in sorted(found.items())
+    )
+    conn.execute(update(table).where(table.c.id.in_([r.id for r in due])).values(watch_at=None))
+    return raised
 
 
 def _record(
