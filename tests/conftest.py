@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from jiancha.domain.catalogue import PowerItem
@@ -209,3 +211,145 @@ def drop_ledger_triggers(db: Database) -> None:
         else:
             conn.execute(text("DROP TRIGGER ledger_no_update"))
             conn.execute(text("DROP TRIGGER ledger_no_delete"))
+
+
+# -- signing in (R-SEC-1) ------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+ORGANISATION = {
+    "regions": [
+        {"code": "330000", "name": "示范省", "level": "province"},
+        {"code": "330900", "name": "示范市", "level": "city", "parent_code": "330000"},
+        {"code": "330800", "name": "邻市", "level": "city", "parent_code": "330000"},
+    ],
+    "departments": [
+        {"code": "330900-SCJG", "name": "示范市市场监督管理局", "region_code": "330900"},
+        {"code": "330900-JTYS", "name": "示范市交通运输局", "region_code": "330900"},
+        {"code": "330800-SCJG", "name": "邻市市场监督管理局", "region_code": "330800"},
+    ],
+}
+
+
+def ensure_organisation(db: Database) -> None:
+    """The province, two cities and three departments the access tests use (adds what is missing)."""
+    from jiancha.services import organisation
+
+    organisation.save(db, organisation.parse(ORGANISATION), by="test")
+
+
+def client_as(
+    db: Database,
+    role: str = "system_supervisor",
+    *,
+    region: str | None = None,
+    department: str | None = None,
+    username: str | None = None,
+    display_name: str | None = None,
+    **flags: bool,
+) -> TestClient:
+    """A client signed in as a new user of that role and place: the session cookie is kept by the
+    client (HTTPS, as the cookie is Secure) and the CSRF token sent with every request."""
+    from jiancha.domain.access.roles import Role
+    from jiancha.interfaces.api import create_app
+    from jiancha.services import access
+
+    ensure_organisation(db)
+    name = username or f"{role}.{department or region or 'top'}".replace("-", ".")
+    access.create_user(
+        db,
+        access.UserIn(
+            username=name,
+            display_name=display_name or name,
+            role=Role(role),
+            region_code=region,
+            department_code=department,
+            password=PASSWORD,
+            **flags,
+        ),
+        by="test",
+    )
+    client = TestClient(create_app(db), base_url="https://testserver")
+    signed = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+    return client
+
+
+def system_client(db: Database, department: str = "330900-SCJG") -> TestClient:
+    """A client for an integrating system of `department`, with its bearer token."""
+    from jiancha.interfaces.api import create_app
+    from jiancha.services import access
+
+    ensure_organisation(db)
+    token = access.issue_token(db, f"{department} 审批系统", department, by="test")["token"]
+    return TestClient(
+        create_app(db), base_url="https://testserver", headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+class Desk:
+    """Each request made by whoever would make it, each signed in as themselves: the department's
+    system pushes events, cases and evidence; the administrator manages the catalogue, calendar,
+    organisation, users and notifications; the department's official explains, rectifies, reports and
+    answers; the top-level supervisor does the rest. For tests of a flow, not of access itself."""
+
+    MANAGED = (
+        "/api/v1/catalogue",
+        "/api/v1/calendar",
+        "/api/v1/organisation",
+        "/api/v1/notifications",
+        "/api/v1/users",
+        "/api/v1/tokens",
+    )
+    ANSWERS = ("/extension", "/report", "/result")
+
+    def __init__(self, db: Database, department: str = "330900-SCJG") -> None:
+        self.system = system_client(db, department)
+        self.supervisor = client_as(db, "system_supervisor", username="supervisor", display_name="监察员甲")
+        self.admin = client_as(db, "administrator", username="admin", display_name="管理员")
+        self.department = client_as(
+            db, "post_user", department=department, username="official", display_name="科长乙"
+        )
+        self.public = TestClient(self.system.app, base_url="https://testserver")
+
+    def pick(self, method: str, url: str, body: object = None) -> TestClient:
+        path = url.split("?")[0]
+        if method == "POST" and (path in ("/api/v1/events", "/api/v1/cases", "/api/v1/attachments")):
+            return self.system
+        if path.startswith(self.MANAGED) and (
+            method != "GET"
+            or not path.startswith(("/api/v1/catalogue", "/api/v1/calendar", "/api/v1/organisation"))
+        ):
+            return self.admin
+        if method == "POST" and path.endswith(self.ANSWERS) and not path.endswith("/extension/decision"):
+            return self.department
+        if (
+            method == "POST"
+            and path.endswith("/moves")
+            and isinstance(body, dict)
+            and body.get("to") in ("explained", "rectified")
+        ):
+            return self.department
+        return self.supervisor
+
+    def request(self, method: str, url: str, **kw: Any) -> Any:
+        return self.pick(method, url, kw.get("json")).request(method, url, **kw)
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.request("POST", url, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.request("PUT", url, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.request("DELETE", url, **kw)
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for c in (self.system, self.supervisor, self.admin, self.department, self.public):
+            c.close()

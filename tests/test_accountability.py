@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from jiancha.interfaces.api import create_app
 from jiancha.services import integrity
 from jiancha.store.database import Database
 from jiancha.store.tables import ledger
+
+from .conftest import Desk
 
 RECORD = {
     "department_code": "330900-SCJG",
@@ -21,7 +21,7 @@ RECORD = {
 
 
 def test_a_confirmed_fault_with_its_measures_and_a_mitigation_is_recorded_and_ledgered(db: Database) -> None:
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         mitigated = {**RECORD, "self_corrected": True, "mitigation": "部门自查发现并已主动纠正"}
         made = client.post("/api/v1/accountability", json=mitigated)
         assert made.status_code == 200, made.text
@@ -37,7 +37,7 @@ def test_a_confirmed_fault_with_its_measures_and_a_mitigation_is_recorded_and_le
 
 
 def test_inconsistent_records_are_refused_naming_the_reason(db: Database) -> None:
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         no_measure = client.post("/api/v1/accountability", json={**RECORD, "measures": []})
         assert no_measure.status_code == 422 and "measure" in no_measure.text
         no_fault = client.post("/api/v1/accountability", json={**RECORD, "fault": False})
@@ -54,7 +54,7 @@ def test_verify_finds_an_accountability_record_edited_behind_the_ledger(db: Data
 
     from jiancha.store.tables import accountability
 
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         assert client.post("/api/v1/accountability", json=RECORD).status_code == 200
     with db.write() as conn:
         conn.execute(update(accountability).values(measures=["order_correction"]))  # softened quietly

@@ -6,28 +6,26 @@ import hashlib
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
-from jiancha.interfaces.api import create_app
 from jiancha.store.database import Database
 
-from .conftest import event
+from .conftest import Desk, event
 
 
 @pytest.fixture
-def client(db: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(db), raise_server_exceptions=False) as c:
+def client(db: Database) -> Iterator[Desk]:
+    with Desk(db) as c:
         yield c
 
 
-def test_openapi_is_served_at_api_docs(client: TestClient) -> None:
+def test_openapi_is_served_at_api_docs(client: Desk) -> None:
     assert client.get("/api/docs").status_code == 200
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/events" in spec["paths"] and "/api/v1/cases" in spec["paths"]
     assert "EventIn" in spec["components"]["schemas"]
 
 
-def test_push_events_then_read_the_case_with_due_dates_and_current_step(client: TestClient) -> None:
+def test_push_events_then_read_the_case_with_due_dates_and_current_step(client: Desk) -> None:
     r = client.post(
         "/api/v1/events",
         json=[event(1), event(2, step="undertake", post="承办岗", at="2026-09-15T09:00:00+08:00")],
@@ -42,7 +40,7 @@ def test_push_events_then_read_the_case_with_due_dates_and_current_step(client: 
     assert again["duplicates"] == 1 and again["results"][0]["status"] == "duplicate"
 
 
-def test_a_bad_batch_gets_every_problem_in_both_languages_and_nothing_is_written(client: TestClient) -> None:
+def test_a_bad_batch_gets_every_problem_in_both_languages_and_nothing_is_written(client: Desk) -> None:
     r = client.post(
         "/api/v1/events", json=[event(1), {**event(2), "occurred_at": "31/02/2026"}, {"event_id": 3}]
     )
@@ -70,13 +68,13 @@ def test_a_bad_batch_gets_every_problem_in_both_languages_and_nothing_is_written
         b"[" + b"{}," * 10_000 + b"{}]",
     ],
 )
-def test_malformed_bodies_get_clear_errors_never_500(client: TestClient, payload: bytes) -> None:
+def test_malformed_bodies_get_clear_errors_never_500(client: Desk, payload: bytes) -> None:
     r = client.post("/api/v1/events", content=payload, headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
     assert r.json()["error"]["message_zh"]
 
 
-def test_register_a_case_with_its_applicant_and_show_masked_personal_data(client: TestClient) -> None:
+def test_register_a_case_with_its_applicant_and_show_masked_personal_data(client: Desk) -> None:
     body = {
         "source_system": "SYS-A",
         "case_no": "C-9",
@@ -94,7 +92,7 @@ def test_register_a_case_with_its_applicant_and_show_masked_personal_data(client
     assert client.get("/api/v1/cases/NOPE").status_code == 404
 
 
-def test_attachments_are_content_addressed(client: TestClient) -> None:
+def test_attachments_are_content_addressed(client: Desk) -> None:
     content = "处罚决定书".encode()
     digest = hashlib.sha256(content).hexdigest()
     r = client.post("/api/v1/attachments", content=content, headers={"x-filename": "decision.txt"})
@@ -105,7 +103,7 @@ def test_attachments_are_content_addressed(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "hash_mismatch"
 
 
-def test_calendar_arithmetic_and_the_fallback_notice(client: TestClient) -> None:
+def test_calendar_arithmetic_and_the_fallback_notice(client: Desk) -> None:
     r = client.get("/api/v1/calendar/arithmetic/add", params={"start": "2026-09-30", "days": 5}).json()
     assert r["result"] == "2026-10-13" and r["calendar_notice"] is None
     r = client.get("/api/v1/calendar/arithmetic/add", params={"start": "2026-12-30", "days": 3}).json()
@@ -121,7 +119,7 @@ def test_calendar_arithmetic_and_the_fallback_notice(client: TestClient) -> None
     assert bad.status_code == 422
 
 
-def test_ledger_verify_through_the_api(client: TestClient) -> None:
+def test_ledger_verify_through_the_api(client: Desk) -> None:
     client.post("/api/v1/events", json=[event(1)])
     r = client.get("/api/v1/ledger/verify").json()
     assert r["ok"] is True and r["entries"] >= 3
@@ -129,7 +127,7 @@ def test_ledger_verify_through_the_api(client: TestClient) -> None:
     assert entries[1]["prev_hash"] == entries[0]["entry_hash"]
 
 
-def test_catalogue_is_readable_and_changes_are_versioned(client: TestClient) -> None:
+def test_catalogue_is_readable_and_changes_are_versioned(client: Desk) -> None:
     items = client.get("/api/v1/catalogue/items").json()
     assert {i["code"] for i in items["items"]} == {"SCJG-XK-001", "SCJG-CF-001"}
     r = client.post(
@@ -208,7 +206,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("method", "url", "body"), HOSTILE, ids=[f"{m} {u[:40]}" for m, u, _ in HOSTILE])
 def test_hostile_input_gets_a_clear_4xx_in_both_languages(
-    client: TestClient, method: str, url: str, body: object
+    client: Desk, method: str, url: str, body: object
 ) -> None:
     r = client.request(method, url, json=body)
     assert 400 <= r.status_code < 500, r.text
@@ -216,12 +214,12 @@ def test_hostile_input_gets_a_clear_4xx_in_both_languages(
     assert err["message_zh"] and err["message_en"]
 
 
-def test_a_nul_in_a_header_is_refused(client: TestClient) -> None:
+def test_a_nul_in_a_header_is_refused(client: Desk) -> None:
     r = client.post("/api/v1/attachments", content=b"x", headers={"x-filename": "a%00b"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "nul_character"
 
 
-def test_numbers_in_attributes_read_back_exactly_as_the_ledger_recorded(client: TestClient) -> None:
+def test_numbers_in_attributes_read_back_exactly_as_the_ledger_recorded(client: Desk) -> None:
     odd = {
         "big": 1e16,
         "huge": 1e300,
@@ -235,7 +233,7 @@ def test_numbers_in_attributes_read_back_exactly_as_the_ledger_recorded(client: 
     assert client.get("/api/v1/ledger/verify").json()["ok"] is True
 
 
-def test_catalogue_import_and_export_through_the_api(client: TestClient) -> None:
+def test_catalogue_import_and_export_through_the_api(client: Desk) -> None:
     exported = client.get("/api/v1/catalogue/export", params={"format": "xlsx"})
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
     again = client.post("/api/v1/catalogue/import", params={"format": "xlsx"}, content=exported.content)
@@ -244,7 +242,7 @@ def test_catalogue_import_and_export_through_the_api(client: TestClient) -> None
     assert bad.status_code == 422 and bad.json()["error"]["problems"]
 
 
-def test_refusals_supplements_and_flagged_reviews_are_listed_to_verify(client: TestClient) -> None:
+def test_refusals_supplements_and_flagged_reviews_are_listed_to_verify(client: Desk) -> None:
     client.post(
         "/api/v1/events",
         json=[
@@ -278,7 +276,7 @@ def test_refusals_supplements_and_flagged_reviews_are_listed_to_verify(client: T
     assert [i["case_no"] for i in only["items"]] == ["C-3"]
 
 
-def test_the_progress_query_shows_steps_and_dates_and_no_personal_data(client: TestClient) -> None:
+def test_the_progress_query_shows_steps_and_dates_and_no_personal_data(client: Desk) -> None:
     body = {
         "source_system": "SYS-A",
         "case_no": "C-10",

@@ -23,10 +23,17 @@ from jiancha.store.tables import events, signals
 from .conftest import drop_ledger_triggers, event, sample_items
 
 
-def run(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    url: str, *args: str, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "JIANCHA_DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "-m", "jiancha", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "jiancha", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=input,
     )
     if check and done.returncode != 0:
         raise AssertionError(f"jiancha {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -97,6 +104,41 @@ def test_calendar_load_covers_a_new_year(database_url: str, tmp_path: Path) -> N
     assert "fallback" not in shown and "2027-01-01 休息 元旦" in shown
 
 
+def organisation_file(tmp_path: Path) -> Path:
+    from .conftest import ORGANISATION
+
+    path = tmp_path / "organisation.json"
+    path.write_bytes(orjson.dumps(ORGANISATION))
+    return path
+
+
+def test_users_and_tokens_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    run(database_url, "db", "upgrade")
+    run(database_url, "import", str(organisation_file(tmp_path)))
+    made = run(
+        database_url,
+        "user",
+        "add",
+        "zhang",
+        "--role",
+        "e_supervisor",
+        "--region",
+        "330900",
+        "--name",
+        "张三",
+        input="a long enough secret\n",
+    )
+    assert "zhang" in made.stdout
+    listed = run(database_url, "user", "list").stdout
+    assert "zhang" in listed and "e_supervisor" in listed and "330900" in listed
+    bad = run(
+        database_url, "user", "add", "li", "--role", "post_user", input="a long enough secret\n", check=False
+    )
+    assert bad.returncode != 0 and "department_code" in bad.stderr
+    token = run(database_url, "token", "issue", "--department", "330900-SCJG", "--name", "系统").stdout
+    assert token.strip().splitlines()[-1].startswith("jct_")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -105,6 +147,9 @@ def _free_port() -> int:
 
 def test_an_acknowledged_batch_survives_the_server_being_killed(database_url: str, tmp_path: Path) -> None:
     with_catalogue(database_url, tmp_path)
+    run(database_url, "import", str(organisation_file(tmp_path)))
+    issued = run(database_url, "token", "issue", "--department", "330900-SCJG", "--name", "审批系统")
+    token = issued.stdout.strip().splitlines()[-1]
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "jiancha", "serve", "--port", str(port)],
@@ -121,7 +166,9 @@ def test_an_acknowledged_batch_survives_the_server_being_killed(database_url: st
             except httpx.TransportError:
                 time.sleep(0.1)
         batch = [orjson.loads(line) for line in events_file(tmp_path, 1000).read_bytes().splitlines()]
-        r = httpx.post(f"{base}/api/v1/events", json=batch, timeout=60)
+        auth = {"Authorization": f"Bearer {token}"}
+        assert httpx.post(f"{base}/api/v1/events", json=batch[:1], timeout=60).status_code == 401
+        r = httpx.post(f"{base}/api/v1/events", json=batch, timeout=60, headers=auth)
         assert r.status_code == 200 and r.json()["accepted"] == 1000
     finally:
         server.send_signal(signal.SIGKILL)  # no shutdown, no flush: only what was committed remains

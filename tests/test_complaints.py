@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
-
-from jiancha.interfaces.api import create_app
 from jiancha.services import clock, complaints, integrity, signals
 from jiancha.store.database import Database
+
+from .conftest import Desk
 
 
 def local(day: str, hour: int = 10) -> datetime:
@@ -37,7 +36,7 @@ def test_a_real_name_complaint_is_decided_sent_on_answered_and_its_complainant_t
         "name": "王**",
         "phone": "138****5678",
     }
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         no_reason = client.post(
             f"/api/v1/complaints/{no}/decision", json={"accept": True, "reason": "", "by": "监察员甲"}
         )
@@ -55,7 +54,7 @@ def test_a_real_name_complaint_is_decided_sent_on_answered_and_its_complainant_t
 
 
 def test_an_anonymous_complaint_is_handled_but_no_one_is_told(db: Database) -> None:
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         made = client.post("/api/v1/complaints", json=ANONYMOUS).json()
         assert made["anonymous"] is True and made["complainant"] is None
         url = f"/api/v1/complaints/{made['complaint_no']}"

@@ -13,7 +13,7 @@ from jiancha.services import clock, ingest, integrity, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import feeds, periodic_checks
 
-from .conftest import add_items, event, licence_item
+from .conftest import Desk, add_items, event, licence_item
 
 
 def local(day: str, hour: int = 10) -> datetime:
@@ -136,11 +136,8 @@ def test_a_feed_heard_out_of_order_keeps_its_latest_instant(db: Database) -> Non
 
 
 def test_feed_health_shows_freshness_and_the_error_rate_of_each_system(db: Database) -> None:
-    from fastapi.testclient import TestClient
 
-    from jiancha.interfaces.api import create_app
-
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         good = [event(k, at="2026-11-02T09:00:00+08:00", case_no=f"H-{k}") for k in range(3)]
         assert client.post("/api/v1/events", json=good).status_code == 200
         bad = [event(10, case_no="H-10"), {**event(11, case_no="H-11"), "occurred_at": "yesterday"}]

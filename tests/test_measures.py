@@ -11,11 +11,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from jiancha.interfaces.api import create_app
 from jiancha.services import attachments, clock, ingest, integrity, notices, signals
 from jiancha.store.database import Database
 
-from .conftest import event
+from .conftest import Desk, event
 
 
 def local(day: str, hour: int = 10) -> datetime:
@@ -49,7 +48,7 @@ def measures_overdue(db: Database) -> list[dict[str, Any]]:
 def test_an_explanation_required_on_a_signal_answers_it_and_is_sent_back_with_it(db: Database) -> None:
     signal = a_red_signal(db)
     letter, _ = attachments.store(db, "情况说明：审查岗空缺，由批准岗代审".encode(), filename="说明.pdf")
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         made = require(client, "explain", signal["id"])
         assert made.status_code == 200, made.text
         notice = made.json()
@@ -75,7 +74,7 @@ def test_an_explanation_required_on_a_signal_answers_it_and_is_sent_back_with_it
         assert answered.json()["state"] == "reported"
         moved = client.get(f"/api/v1/signals/{signal['id']}").json()
         assert moved["state"] == "explained"
-        assert moved["history"][-1]["by"] == "市场监管局 科长乙"
+        assert moved["history"][-1]["by"] == "科长乙 (official)", "the answer is the signed-in official's"
         assert moved["history"][-1]["materials"] == [{"name": "说明.pdf", "sha256": letter}]
         back = client.post(
             f"{url}/review", json={"approve": False, "by": "监察员甲", "reason": "代审不符合规定，请说明整改"}
@@ -92,7 +91,7 @@ def test_an_explanation_required_on_a_signal_answers_it_and_is_sent_back_with_it
 
 def test_a_measure_is_due_in_five_working_days_and_flagged_by_the_clock_when_unanswered(db: Database) -> None:
     signal = a_red_signal(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         # Issued Friday 20 November 2026: five working days later is Friday 27 November.
         stop = notices.issue(
             db,
@@ -128,7 +127,7 @@ def test_a_measure_is_due_in_five_working_days_and_flagged_by_the_clock_when_una
 
 def test_a_measure_must_say_what_it_is_about_and_agree_with_its_signal(db: Database) -> None:
     signal = a_red_signal(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         bare = require(client, "explain", None, department_code="330900-SCJG", case_no="C-1")
         assert bare.status_code == 422 and "signal_id" in bare.text
         nothing = require(client, "materials", None, department_code="330900-SCJG")

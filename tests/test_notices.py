@@ -9,11 +9,11 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from jiancha.interfaces.api import create_app
 from jiancha.services import clock, integrity, notices, signals
 from jiancha.store.database import Database
+
+from .conftest import Desk
 
 
 def local(day: str, hour: int = 10) -> datetime:
@@ -54,7 +54,7 @@ def test_a_notice_is_due_in_twenty_working_days_and_flagged_when_that_day_ends(d
 
 def test_one_extension_of_at_most_ten_working_days_on_approval(db: Database) -> None:
     no = _issue(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         url = f"/api/v1/notices/{no}"
         too_long = client.post(
             f"{url}/extension", json={"days": 11, "reason": "需外部鉴定", "by": "市场监管局"}
@@ -79,7 +79,7 @@ def test_one_extension_of_at_most_ten_working_days_on_approval(db: Database) -> 
 
 def test_a_report_in_time_closes_the_notice_and_a_report_sent_back_is_watched_again(db: Database) -> None:
     no = _issue(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         url = f"/api/v1/notices/{no}"
         assert client.post(f"{url}/review", json={"approve": True, "by": "监察员甲"}).status_code == 409
         reported = client.post(f"{url}/report", json={"report": "已查明原因并整改", "by": "市场监管局"})

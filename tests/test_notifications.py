@@ -26,11 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from jiancha.domain.rules.model import Colour, Finding
-from jiancha.interfaces.api import create_app
 from jiancha.services import ingest, notifications, packs, signals
 from jiancha.services.notifications import Outgoing, Subscription, deliver_due
 from jiancha.services.transports import from_settings
@@ -39,7 +37,7 @@ from jiancha.store.database import Database
 from jiancha.store.tables import outbox
 from jiancha.store.tables import signals as signal_table
 
-from .conftest import event
+from .conftest import Desk, event
 
 T0 = datetime(2026, 9, 15, 2, tzinfo=UTC)
 
@@ -275,7 +273,7 @@ def test_a_message_is_given_up_after_the_last_attempt_and_still_listed(
     assert waits == [timedelta(seconds=10), timedelta(seconds=15)]  # doubled, then capped
     assert (row.state, row.attempts, row.next_attempt_at) == ("failed", 3, None)
     assert deliver_due(db, now + timedelta(days=30), from_settings(s), s) == notifications.Delivery()
-    body = TestClient(create_app(db)).get("/api/v1/notifications?state=failed").json()
+    body = Desk(db).get("/api/v1/notifications?state=failed").json()
     assert body["total"] == 1 and body["counts"] == {"failed": 1}
     assert body["notifications"][0]["attempts"] == 3 and "HTTP 500" in body["notifications"][0]["last_error"]
 
@@ -496,14 +494,14 @@ def test_notices_and_complaints_reach_their_department_and_a_real_name_complaina
     s = settings_for(tmp_path, sms_url=url)
     assert deliver_due(db, T0 + timedelta(days=4), from_settings(s), s).failed == 0
     assert sorted(a["json"]["to"] for a in r.accepted) == ["13812345678", "13812345678"]
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         listed = client.get("/api/v1/notifications").json()["notifications"]
     shown = {n["address"] for n in listed if n["recipient"] == "person"}
     assert shown == {"138****5678"}, "the outbox shows a citizen's number masked"
 
 
 def test_subscriptions_are_made_listed_and_stopped_through_the_api(db: Database) -> None:
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         url = "/api/v1/notifications/subscriptions"
         made = client.post(
             url,

@@ -3,11 +3,10 @@ against the frequency of the agency's level."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from jiancha.interfaces.api import create_app
 from jiancha.services import organisation
 from jiancha.store.database import Database
+
+from .conftest import Desk
 
 
 def _tree(db: Database) -> None:
@@ -27,7 +26,7 @@ def _tree(db: Database) -> None:
 
 def test_shortfalls_follow_the_level_and_count_only_working_days(db: Database) -> None:
     _tree(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
 
         def patrol(agency: str, target: str, at: str) -> int:
             body = {

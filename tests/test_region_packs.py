@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from jiancha.domain.errors import Rejected
-from jiancha.interfaces.api import create_app
 from jiancha.services import clock, ingest, organisation, signals
 from jiancha.store.database import Database
 
-from .conftest import add_items, event, licence_item
+from .conftest import Desk, add_items, event, licence_item
 
 
 def _organisation(db: Database) -> None:
@@ -66,7 +64,7 @@ def test_a_region_with_its_own_pack_judges_its_departments_and_those_below(db: D
     assert city["TL-LEGAL-OVERDUE"] == "default" and not any(r.startswith("QTH-") for r in city)
     assert county == {"QTH-YELLOW": "qitaihe", "QTH-RED": "qitaihe"}
     assert set(street) == {"QTH-YELLOW", "QTH-RED"}, "a subregion follows its parent's pack"
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         assert client.get("/api/v1/packs").json()["regions"] == {"330904": "qitaihe"}
 
 

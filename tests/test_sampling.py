@@ -3,13 +3,10 @@ drawn cases."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from jiancha.interfaces.api import create_app
 from jiancha.services import ingest
 from jiancha.store.database import Database
 
-from .conftest import event
+from .conftest import Desk, event
 
 
 def _cases(db: Database, n: int) -> None:
@@ -19,7 +16,7 @@ def _cases(db: Database, n: int) -> None:
 
 def test_the_same_seed_draws_the_same_cases_and_another_seed_others(db: Database) -> None:
     _cases(db, 60)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         october = {"received_from": "2026-10-01", "received_to": "2026-10-14"}
         body = {"seed": 20261123, "size": 10, "filter": october, "by": "监察员甲"}
         first = client.post("/api/v1/samples", json=body).json()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from jiancha.interfaces.api import create_app
 from jiancha.store.database import Database
+
+from .conftest import Desk
 
 CASE = {
     "source_system": "SYS-A",
@@ -18,7 +17,7 @@ CASE = {
 
 
 def test_the_applicant_rates_once_with_the_check_code_and_revisits_are_summarised(db: Database) -> None:
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         code = client.post("/api/v1/cases", json=CASE).json()["check_code"]
         wrong = "000000" if code != "000000" else "111111"
         refused = client.post(

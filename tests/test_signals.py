@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from jiancha.interfaces.api import create_app
 from jiancha.services import clock, ingest, integrity, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import ledger
 from jiancha.store.tables import signals as signal_table
 
-from .conftest import event, licence_item
+from .conftest import Desk, event, licence_item
 
 
 def push(db: Database, *evs: dict[str, object]) -> ingest.BatchResult:
@@ -74,7 +72,7 @@ def test_every_signal_is_in_the_ledger_and_verify_still_passes(db: Database) -> 
 
 def test_signals_through_the_api(db: Database) -> None:
     push(db, event(1), event(2, step="approve", post="批准岗", at="2026-09-15T09:00:00+08:00"))
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         body = client.get("/api/v1/signals", params={"colour": "red"}).json()
         assert body["total"] >= 1 and all(s["colour"] == "red" for s in body["signals"])
         assert body["counts"]["red"] == body["total"]
@@ -135,7 +133,7 @@ def test_backtesting_a_pack_reports_what_it_would_raise_and_writes_nothing(db: D
             conn.execute(select(func.count()).select_from(ledger)).scalar_one(),
         )
     assert after == before
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         api = client.get(
             "/api/v1/packs/qitaihe/backtest", params={"from": "2026-09-01", "to": "2026-10-31"}
         ).json()
@@ -172,7 +170,7 @@ def test_a_signal_moves_through_its_life_attributed_and_ledgered(db: Database) -
     from jiancha.domain.rules.lifecycle import SignalState
 
     sid = _yellow(db)
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         bad = client.post(f"/api/v1/signals/{sid}/moves", json={"to": "closed", "by": "监察员甲"})
         assert bad.status_code == 409 and bad.json()["error"]["message_zh"]
         no_reason = client.post(f"/api/v1/signals/{sid}/moves", json={"to": "withdrawn", "by": "监察员甲"})
@@ -185,7 +183,7 @@ def test_a_signal_moves_through_its_life_attributed_and_ledgered(db: Database) -
     signals.move(db, sid, SignalState.rectified, "监察员甲")
     done = signals.move(db, sid, SignalState.closed, "监察员甲")
     assert [(h["from"], h["to"], h["by"]) for h in done["history"]] == [
-        ("open", "explained", "市场监管局"),
+        ("open", "explained", "科长乙 (official)"),  # the signed-in official, whatever the body says
         ("explained", "rectified", "监察员甲"),
         ("rectified", "closed", "监察员甲"),
     ]
@@ -309,7 +307,7 @@ def test_a_department_explains_with_materials_that_must_have_been_uploaded(db: D
 
     sid = _yellow(db)
     letter, _ = attachments.store(db, "情况说明：承办人临时顶岗".encode(), filename="情况说明.pdf")
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         url = f"/api/v1/signals/{sid}/moves"
         unknown = {"name": "授权书", "sha256": "f" * 64}
         refused = client.post(

@@ -6,14 +6,11 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
-
 from jiancha.domain.rules.lifecycle import SignalState
-from jiancha.interfaces.api import create_app
 from jiancha.services import ingest, notices, signals
 from jiancha.store.database import Database
 
-from .conftest import event
+from .conftest import Desk, event
 
 
 def test_signals_moves_and_notices_are_listed_filtered_and_exported(db: Database) -> None:
@@ -28,7 +25,7 @@ def test_signals_moves_and_notices_are_listed_filtered_and_exported(db: Database
             department_code="330900-SCJG", title="督办通知", requirement="报告处理情况", issued_by="监察员甲"
         ),
     )
-    with TestClient(create_app(db)) as client:
+    with Desk(db) as client:
         everything = client.get("/api/v1/supervision/ledger", params={"limit": 1000}).json()["entries"]
         kinds = {e["kind"] for e in everything}
         assert {"signal", "signal_transition", "notice"} <= kinds and "event" not in kinds

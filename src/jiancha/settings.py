@@ -61,3 +61,26 @@ def notify_settings() -> NotifySettings:
         smtp_starttls=env("JIANCHA_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         dingtalk_secret=env("JIANCHA_DINGTALK_SECRET", d.dingtalk_secret),
     )
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """Sessions and sign-in (R-SEC-1): environment variables `JIANCHA_SESSION_*`, `JIANCHA_LOCKOUT_*`,
+    `JIANCHA_COOKIE_SECURE`."""
+
+    session_hours: float = 8.0  # a session ends this long after sign-in (a working day)
+    lockout_failures: int = 5  # wrong passwords in a row before the account locks
+    lockout_minutes: float = 15.0
+    # Browsers keep Secure cookies only over HTTPS — and on localhost, so the demo works too.
+    cookie_secure: bool = True
+
+
+def access_settings() -> AccessSettings:
+    env = os.environ.get
+    d = AccessSettings()
+    return AccessSettings(
+        session_hours=float(env("JIANCHA_SESSION_HOURS", d.session_hours)),
+        lockout_failures=int(env("JIANCHA_LOCKOUT_FAILURES", d.lockout_failures)),
+        lockout_minutes=float(env("JIANCHA_LOCKOUT_MINUTES", d.lockout_minutes)),
+        cookie_secure=env("JIANCHA_COOKIE_SECURE", "1") not in ("0", "false", "no"),
+    )

@@ -23,6 +23,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 calendar_app = typer.Typer(help="The working-day calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
+user_app = typer.Typer(help="People given access (R-SEC-1).", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens of integrating systems.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -264,6 +268,79 @@ def subscribe(
         typer.echo(str(e), err=True)
         raise typer.Exit(code=2) from e
     typer.echo(f"subscription {sub_id}: {audience}:{name} by {channel} at {address}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="system_supervisor, e_supervisor, administrator or post_user")],
+    name: Annotated[str, typer.Option(help="the name shown and recorded")] = "",
+    region: Annotated[
+        str | None, typer.Option(help="a supervisor's agency (region); none: the top level")
+    ] = None,
+    department: Annotated[str | None, typer.Option(help="a post user's department")] = None,
+    leader: Annotated[bool, typer.Option(help="the unit's leader (approves exports)")] = False,
+    reads_cases: Annotated[bool, typer.Option(help="an administrator granted case content")] = False,
+    by: Annotated[str, typer.Option(help="who gives the access (recorded)")] = "cli",
+) -> None:
+    """Give a person access. The password is read from standard input (or asked for), never an
+    argument, so it stays out of the shell's history."""
+    from jiancha.services import access
+
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if not sys.stdin.isatty()
+        else typer.prompt("password / 密码", hide_input=True, confirmation_prompt=True)
+    )
+    db = _db()
+    _ready(db)
+    try:
+        raw = {
+            "username": username,
+            "display_name": name or username,
+            "role": role,
+            "region_code": region,
+            "department_code": department,
+            "leader": leader,
+            "reads_cases": reads_cases,
+            "password": password,
+        }
+        made = access.create_user(db, access.parse_user(raw), by=by)
+    except Rejected as e:
+        _fail(e)
+    typer.echo(f"user {made['username']}: {made['role']} ({made['scope']})")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Every user with role, capabilities and scope: the periodic permission review."""
+    from jiancha.services import access
+
+    db = _db()
+    _ready(db)
+    for u in access.list_users(db):
+        where = u["department_code"] or u["region_code"] or "(top level / 全部)"
+        state = "" if u["active"] else " (disabled)"
+        typer.echo(f"{u['username']}\t{u['role']}\t{where}\t{' '.join(u['capabilities'])}{state}")
+
+
+@token_app.command("issue")
+def token_issue(
+    department: Annotated[str, typer.Option(help="the department whose cases the system pushes")],
+    name: Annotated[str, typer.Option(help="the system, e.g. 市场监管局审批系统")],
+    by: Annotated[str, typer.Option(help="who issues it (recorded)")] = "cli",
+) -> None:
+    """Issue a token for an integrating system; printed once (only its hash is kept)."""
+    from jiancha.services import access
+
+    db = _db()
+    _ready(db)
+    try:
+        issued = access.issue_token(db, name, department, by=by)
+    except Rejected as e:
+        _fail(e)
+    typer.echo(f"token {issued['id']} for {name} ({department}); keep it, it is not shown again:")
+    typer.echo(issued["token"])
 
 
 @calendar_app.command("load")

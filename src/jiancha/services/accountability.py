@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
 from jiancha.domain.supervision.accountability import LABELS, AccountabilityIn, Measure
 from jiancha.domain.timeutil import iso_local, iso_utc, utcnow
@@ -54,9 +55,11 @@ def record(db: Database, decision: AccountabilityIn, now: datetime | None = None
 
 
 def list_records(
-    db: Database, department: str | None = None, limit: int = 100, offset: int = 0
+    db: Database, department: str | None = None, limit: int = 100, offset: int = 0, scope: Scope = EVERYTHING
 ) -> tuple[int, list[dict[str, Any]]]:
-    where = [accountability.c.department_code == department] if department else []
+    where = [scope.restrict(accountability.c.department_code)]
+    if department:
+        where.append(accountability.c.department_code == department)
     with db.read() as conn:
         total = int(conn.execute(select(func.count()).select_from(accountability).where(*where)).scalar_one())
         rows = conn.execute(
@@ -69,9 +72,13 @@ def list_records(
     return total, [_view(r) for r in rows]
 
 
-def detail(db: Database, record_no: str) -> dict[str, Any] | None:
+def detail(db: Database, record_no: str, scope: Scope = EVERYTHING) -> dict[str, Any] | None:
     with db.read() as conn:
-        row = conn.execute(select(accountability).where(accountability.c.record_no == record_no)).first()
+        row = conn.execute(
+            select(accountability).where(
+                accountability.c.record_no == record_no, scope.restrict(accountability.c.department_code)
+            )
+        ).first()
     return _view(row) if row is not None else None
 
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import ColumnElement, Connection, func, insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
 from jiancha.domain.public.complaints import ComplaintIn, ComplaintState
 from jiancha.domain.rules.model import Finding, Rule
@@ -179,11 +180,18 @@ def _overdue(r: Any, pack: Pack) -> Subject:
 
 
 def list_complaints(
-    db: Database, department: str | None = None, state: str | None = None, limit: int = 100, offset: int = 0
+    db: Database,
+    department: str | None = None,
+    state: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    scope: Scope = EVERYTHING,
+    transferred_only: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
     where = [
         c
         for c in (
+            *_visible(scope, transferred_only),
             complaints.c.department_code == department if department else None,
             complaints.c.state == state if state else None,
         )
@@ -201,9 +209,26 @@ def list_complaints(
     return total, [_view(r) for r in rows]
 
 
-def detail(db: Database, complaint_no: str) -> dict[str, Any] | None:
+def _visible(scope: Scope, transferred_only: bool) -> list[ColumnElement[bool]]:
+    """A department sees the complaints about it once they are accepted and sent to it."""
+    where = [scope.restrict(complaints.c.department_code)]
+    if transferred_only:
+        where.append(complaints.c.state.in_(SENT_ON))
+    return where
+
+
+SENT_ON = (ComplaintState.transferred.value, ComplaintState.resulted.value)
+
+
+def detail(
+    db: Database, complaint_no: str, scope: Scope = EVERYTHING, transferred_only: bool = False
+) -> dict[str, Any] | None:
     with db.read() as conn:
-        row = conn.execute(select(complaints).where(complaints.c.complaint_no == complaint_no)).first()
+        row = conn.execute(
+            select(complaints).where(
+                complaints.c.complaint_no == complaint_no, *_visible(scope, transferred_only)
+            )
+        ).first()
         if row is None:
             return None
         history = conn.execute(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, literal, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.catalogue import ItemStatus
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.rules.families.evasion import Feed, ItemUse, idle_items, silent_feed
@@ -86,11 +87,13 @@ def note_rejected(db: Database, raw: Any, now: datetime) -> None:
             )
 
 
-def health(db: Database, now: datetime) -> list[dict[str, Any]]:
+def health(db: Database, now: datetime, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
     """Each connected system's freshness and error rate (R-PAT-3)."""
     with db.read() as conn:
         calendar = calendar_store.load(conn)
-        rows = conn.execute(select(feeds).order_by(feeds.c.source_system)).all()
+        rows = conn.execute(
+            select(feeds).where(scope.restrict(feeds.c.department_code)).order_by(feeds.c.source_system)
+        ).all()
     today = local_date(now)
     out = []
     for f in rows:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Deadlines, Limits, StepEvent, apply, deadlines
 from jiancha.domain.errors import Problem, Rejected
@@ -149,7 +150,7 @@ class _Plan:
     histories: dict[str, list[Any]]
 
 
-def _plan(conn: Any, batch: list[EventIn], result: BatchResult) -> _Plan:
+def _plan(conn: Any, batch: list[EventIn], result: BatchResult, scope: Scope = EVERYTHING) -> _Plan:
     """Sort out duplicates and check everything that needs the database; raise with every problem."""
     problems: list[Problem] = []
     earlier = case_store.stored_events(conn, {(e.source_system, e.event_id) for e in batch})
@@ -193,6 +194,23 @@ def _plan(conn: Any, batch: list[EventIn], result: BatchResult) -> _Plan:
                 )
             )
             continue
+        owner = (
+            stored[e.case_no].department_code
+            if e.case_no in stored
+            else histories[e.item_code][-1].department_code
+        )
+        if not scope.has_department(owner):
+            # A system pushes its own department's cases only (its token's scope).
+            problems.append(
+                Problem(
+                    "out_of_scope",
+                    "item_code",
+                    f"办件属于部门 {owner}，不在本系统的范围内",
+                    f"the case belongs to department {owner}, outside this system's scope",
+                    i,
+                )
+            )
+            continue
         item = case_items.setdefault(e.case_no, e.item_code)  # a new case takes its first event's item
         if item != e.item_code:
             problems.append(
@@ -217,12 +235,13 @@ def _plan(conn: Any, batch: list[EventIn], result: BatchResult) -> _Plan:
                 )
     if problems:
         only_conflicts = all(p.code == "conflict" for p in problems)
+        forbidden = all(p.code == "out_of_scope" for p in problems)
         raise Rejected(
             "events_rejected",
             "批次中有无效事件，整批未写入",
             "the batch has invalid events; nothing of it was written",
             problems,
-            status=409 if only_conflicts else 422,
+            status=409 if only_conflicts else 403 if forbidden else 422,
         )
     return _Plan(fresh, stored, histories)
 
@@ -234,7 +253,9 @@ def check_events(db: Database, batch: list[EventIn]) -> None:
         _plan(conn, batch, BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))]))
 
 
-def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = None) -> BatchResult:
+def ingest_events(
+    db: Database, batch: list[EventIn], now: datetime | None = None, scope: Scope = EVERYTHING
+) -> BatchResult:
     """`now` is the platform's clock (received_at, and the instant rules judge at); tests and
     replays set it, everything else leaves it to the real clock."""
     result = BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))])
@@ -242,7 +263,7 @@ def ingest_events(db: Database, batch: list[EventIn], now: datetime | None = Non
         now = now or utcnow()
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
-        plan = _plan(conn, batch, result)
+        plan = _plan(conn, batch, result, scope)
         fresh, stored, histories = plan.fresh, plan.stored, plan.histories
         if not fresh:
             return result
@@ -433,7 +454,7 @@ def _attach(
         case_store.lock_refs(conn, [c for c in closures if c["c"] in open_cases])
 
 
-def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
+def register_cases(db: Database, batch: list[CaseIn], scope: Scope = EVERYTHING) -> list[tuple[str, str]]:
     """Register cases with their applicants, all or none; per case ("created" | "completed" |
     "duplicate", check code).
 
@@ -460,6 +481,20 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
                         i,
                     )
                 )
+            elif not scope.has_department(
+                existing.department_code
+                if existing is not None
+                else histories[case.item_code][-1].department_code
+            ):
+                problems.append(
+                    Problem(
+                        "out_of_scope",
+                        "item_code",
+                        "办件不属于本系统的部门",
+                        "the case belongs to another department than this system's",
+                        i,
+                    )
+                )
             elif existing is not None and existing.item_code != case.item_code:
                 problems.append(
                     Problem(
@@ -471,8 +506,13 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
                     )
                 )
         if problems:
+            forbidden = all(p.code == "out_of_scope" for p in problems)
             raise Rejected(
-                "case_rejected", "办件数据无效，整批未写入", "invalid cases; nothing was written", problems
+                "case_rejected",
+                "办件数据无效，整批未写入",
+                "invalid cases; nothing was written",
+                problems,
+                status=403 if forbidden else 422,
             )
         out: list[tuple[str, str]] = []
         entries: list[Entry] = []
@@ -529,5 +569,5 @@ def register_cases(db: Database, batch: list[CaseIn]) -> list[tuple[str, str]]:
     return out
 
 
-def register_case(db: Database, case: CaseIn) -> tuple[str, str]:
-    return register_cases(db, [case])[0]
+def register_case(db: Database, case: CaseIn, scope: Scope = EVERYTHING) -> tuple[str, str]:
+    return register_cases(db, [case], scope)[0]

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Connection, func, insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.catalogue import CODE_PATTERN
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import AttachmentRef
@@ -57,7 +58,7 @@ class NoticeIn(BaseModel):
     requirement: Annotated[str, Field(min_length=1, max_length=20000)]
     case_no: Annotated[str | None, Field(max_length=128)] = None
     signal_id: Annotated[int | None, Field(ge=1, le=2**62)] = None
-    issued_by: Who
+    issued_by: Who = ""  # the API records the signed-in caller
 
     @model_validator(mode="after")
     def _about(self) -> NoticeIn:
@@ -347,10 +348,12 @@ def list_notices(
     offset: int = 0,
     kind: NoticeKind | None = None,
     signal_id: int | None = None,
+    scope: Scope = EVERYTHING,
 ) -> tuple[int, list[dict[str, Any]]]:
     conditions = [
         c
         for c in (
+            scope.restrict(notices.c.department_code),
             notices.c.department_code == department if department else None,
             notices.c.state == state if state else None,
             notices.c.kind == kind.value if kind else None,
@@ -370,9 +373,11 @@ def list_notices(
     return total, [_view(r) for r in rows]
 
 
-def detail(db: Database, notice_no: str) -> dict[str, Any] | None:
+def detail(db: Database, notice_no: str, scope: Scope = EVERYTHING) -> dict[str, Any] | None:
     with db.read() as conn:
-        row = conn.execute(select(notices).where(notices.c.notice_no == notice_no)).first()
+        row = conn.execute(
+            select(notices).where(notices.c.notice_no == notice_no, scope.restrict(notices.c.department_code))
+        ).first()
         if row is None:
             return None
         history = conn.execute(

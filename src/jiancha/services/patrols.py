@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import iso_local, iso_utc, local_date, start_of_local_day, utcnow
 from jiancha.services import packs
@@ -24,7 +25,7 @@ class PatrolIn(BaseModel):
     agency_region: Annotated[str, Field(min_length=1, max_length=32)]
     target_region: Annotated[str, Field(min_length=1, max_length=32)]
     kind: Annotated[str, Field(pattern="^(data|video)$")]
-    by: Annotated[str, Field(min_length=1, max_length=200)]
+    by: Annotated[str, Field(max_length=200)] = ""  # the API records the signed-in caller
     at: datetime | None = None  # when it was made; now if not given
     findings: Annotated[str, Field(max_length=20000)] = ""
     issue_found: bool = False
@@ -56,18 +57,22 @@ def log(db: Database, patrol: PatrolIn, now: datetime | None = None) -> dict[str
     return {**record, "at": iso_local(at), "ledger_seq": seq}
 
 
-def shortfalls(db: Database, start: date, end: date) -> list[dict[str, Any]]:
+def shortfalls(db: Database, start: date, end: date, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
     """For each agency (region) of the organisation, each working day in [start, end] on which it
     made fewer patrols of its own level, or of the regions below, than its level requires."""
     with db.read() as conn:
         calendar = calendar_store.load(conn)
         rows = conn.execute(
-            select(regions.c.code, regions.c.level, regions.c.parent_code).order_by(regions.c.code)
+            select(regions.c.code, regions.c.level, regions.c.parent_code)
+            .where(scope.restrict_region(regions.c.code))
+            .order_by(regions.c.code)
         ).all()
-        tree = {r.code: r.parent_code for r in rows}
+        # The whole tree, which is not supervised data: each region's pack may come from above.
+        tree = {str(c): p for c, p in conn.execute(select(regions.c.code, regions.c.parent_code))}
         rules = packs.for_regions(conn, tree)
         made = conn.execute(
             select(patrols.c.agency_region, patrols.c.target_region, patrols.c.at).where(
+                scope.restrict_region(patrols.c.agency_region),
                 patrols.c.at >= start_of_local_day(start),
                 patrols.c.at < start_of_local_day(end + timedelta(days=1)),
             )

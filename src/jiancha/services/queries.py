@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.clock.deadlines import time_status
 from jiancha.domain.timeutil import iso_local, local_date, utcnow
 from jiancha.services.calendar import fallback_notice
@@ -71,10 +72,10 @@ def _case_query() -> Any:
 
 
 def list_cases(
-    db: Database, f: CaseFilter, limit: int = 50, offset: int = 0
+    db: Database, f: CaseFilter, limit: int = 50, offset: int = 0, scope: Scope = EVERYTHING
 ) -> tuple[int, list[dict[str, Any]]]:
     now = utcnow()
-    conditions = []
+    conditions = [scope.restrict(cases.c.department_code)]
     if f.status:
         conditions.append(cases.c.status == f.status)
     if f.department_code:
@@ -97,10 +98,13 @@ def list_cases(
     return int(total), [case_view(r, now) for r in rows]
 
 
-def case_detail(db: Database, case_no: str) -> dict[str, Any] | None:
+def case_detail(db: Database, case_no: str, scope: Scope = EVERYTHING) -> dict[str, Any] | None:
+    """A case with its events; None when there is none, or none the scope shows."""
     now = utcnow()
     with db.read() as conn:
-        row = conn.execute(_case_query().where(cases.c.case_no == case_no)).first()
+        row = conn.execute(
+            _case_query().where(cases.c.case_no == case_no, scope.restrict(cases.c.department_code))
+        ).first()
         if row is None:
             return None
         evs = conn.execute(
@@ -154,6 +158,7 @@ def to_verify(
     department_code: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    scope: Scope = EVERYTHING,
 ) -> tuple[int, list[dict[str, Any]]]:
     flag = {name: events.c.attributes[name].as_boolean().is_(True) for name in VERIFY_FLAGS}
     kinds = {
@@ -163,7 +168,9 @@ def to_verify(
     }
     condition = kinds[kind] if kind else or_(*kinds.values())
     query = (
-        select(events, cases.c.department_code).join(cases, cases.c.id == events.c.case_id).where(condition)
+        select(events, cases.c.department_code)
+        .join(cases, cases.c.id == events.c.case_id)
+        .where(condition, scope.restrict(cases.c.department_code))
     )
     if department_code:
         query = query.where(cases.c.department_code == department_code)

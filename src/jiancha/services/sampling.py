@@ -9,8 +9,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import iso_local, iso_utc, start_of_local_day, utcnow
 from jiancha.store.database import Database
@@ -35,7 +36,7 @@ class DrawIn(BaseModel):
     seed: Annotated[int, Field(ge=0, le=2**62)]
     size: Annotated[int, Field(ge=1, le=10_000)]
     filter: CaseFilterIn = CaseFilterIn()
-    by: Who
+    by: Who = ""  # the API records the signed-in caller
 
 
 class FindingIn(BaseModel):
@@ -43,14 +44,16 @@ class FindingIn(BaseModel):
     case_no: Annotated[str, Field(min_length=1, max_length=128)]
     compliant: bool
     finding: Annotated[str, Field(min_length=1, max_length=20000)]
-    by: Who
+    by: Who = ""  # the API records the signed-in caller
 
 
-def population(conn: Any, f: CaseFilterIn) -> list[str]:
-    """The case numbers the filter matches, in a fixed order (by case number) so a seed means one draw."""
+def population(conn: Any, f: CaseFilterIn, scope: Scope = EVERYTHING) -> list[str]:
+    """The case numbers the filter matches within the agency's scope, in a fixed order (by case
+    number) so a seed means one draw."""
     where = [
         c
         for c in (
+            scope.restrict(cases.c.department_code),
             cases.c.department_code == f.department_code if f.department_code else None,
             cases.c.item_code == f.item_code if f.item_code else None,
             cases.c.status == f.status if f.status else None,
@@ -67,11 +70,19 @@ def population(conn: Any, f: CaseFilterIn) -> list[str]:
     ]
 
 
-def draw(db: Database, request: DrawIn, now: datetime | None = None) -> dict[str, Any]:
+def draw(
+    db: Database,
+    request: DrawIn,
+    now: datetime | None = None,
+    scope: Scope = EVERYTHING,
+    agency: str | None = None,
+) -> dict[str, Any]:
+    """Draw from the cases `scope` shows — the scope of `agency` (a region; None: the top level),
+    recorded with the sample so that anyone can repeat the draw."""
     now = now or utcnow()
     with db.write() as conn:
         lock(conn)
-        everyone = population(conn, request.filter)
+        everyone = population(conn, request.filter, scope)
         drawn = sorted(random.Random(request.seed).sample(everyone, min(request.size, len(everyone))))
         sample_no = next_number(conn, samples, "CC", now)
         values = {
@@ -82,6 +93,7 @@ def draw(db: Database, request: DrawIn, now: datetime | None = None) -> dict[str
             "population": len(everyone),
             "case_nos": drawn,
             "drawn_by": request.by,
+            "agency_region": agency,
         }
         (seq,) = append(
             conn, [Entry("sample", f"sample:{sample_no}", {"v": 1, **values, "at": iso_utc(now)})], now
@@ -90,11 +102,13 @@ def draw(db: Database, request: DrawIn, now: datetime | None = None) -> dict[str
     return detail(db, sample_no) or {}
 
 
-def review(db: Database, sample_no: str, finding: FindingIn, now: datetime | None = None) -> dict[str, Any]:
+def review(
+    db: Database, sample_no: str, finding: FindingIn, now: datetime | None = None, scope: Scope = EVERYTHING
+) -> dict[str, Any]:
     now = now or utcnow()
     with db.write() as conn:
         lock(conn)
-        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no)).first()
+        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no, _visible(scope))).first()
         if row is None:
             raise Rejected("not_found", "抽查批次不存在", f"sample {sample_no} not found", status=404)
         if finding.case_no not in row.case_nos:
@@ -117,9 +131,14 @@ def review(db: Database, sample_no: str, finding: FindingIn, now: datetime | Non
     return detail(db, sample_no) or {}
 
 
-def detail(db: Database, sample_no: str) -> dict[str, Any] | None:
+def _visible(scope: Scope) -> ColumnElement[bool]:
+    """An agency sees the samples it and the agencies below it drew (the top level's: only the top)."""
+    return scope.restrict_region(samples.c.agency_region)
+
+
+def detail(db: Database, sample_no: str, scope: Scope = EVERYTHING) -> dict[str, Any] | None:
     with db.read() as conn:
-        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no)).first()
+        row = conn.execute(select(samples).where(samples.c.sample_no == sample_no, _visible(scope))).first()
         if row is None:
             return None
         found = conn.execute(

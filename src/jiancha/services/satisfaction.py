@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, insert, select
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import iso_local, iso_utc, utcnow
 from jiancha.store.database import Database
@@ -35,7 +36,7 @@ class RevisitIn(BaseModel):
     channel: Annotated[str, Field(pattern="^(phone|visit|web|sms)$")]
     score: Score
     comment: Annotated[str, Field(max_length=5000)] = ""
-    by: Annotated[str, Field(min_length=1, max_length=200)]
+    by: Annotated[str, Field(max_length=200)] = ""  # the API records the signed-in caller
 
 
 def rate(db: Database, rating: RatingIn, now: datetime | None = None) -> dict[str, Any]:
@@ -65,9 +66,11 @@ def revisit(db: Database, visit: RevisitIn, now: datetime | None = None) -> dict
         return _record(conn, case, "revisit", visit.channel, visit.score, visit.comment, visit.by, now)
 
 
-def summary(db: Database, department: str | None = None) -> dict[str, Any]:
+def summary(db: Database, department: str | None = None, scope: Scope = EVERYTHING) -> dict[str, Any]:
     """Ratings and revisits per department: how many, and the mean score."""
-    where = [ratings.c.department_code == department] if department else []
+    where = [scope.restrict(ratings.c.department_code)]
+    if department:
+        where.append(ratings.c.department_code == department)
     with db.read() as conn:
         rows = conn.execute(
             select(ratings.c.department_code, ratings.c.kind, func.count(), func.avg(ratings.c.score))

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, func, select, true, tuple_, update
 
+from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.catalogue import ItemStatus, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, Deadlines
@@ -445,11 +446,12 @@ class SignalFilter:
 
 
 def list_signals(
-    db: Database, f: SignalFilter, limit: int = 100, offset: int = 0
+    db: Database, f: SignalFilter, limit: int = 100, offset: int = 0, scope: Scope = EVERYTHING
 ) -> tuple[int, list[dict[str, Any]]]:
     conditions = [
         c
         for c in (
+            scope.restrict(signals.c.department_code),
             signals.c.colour == f.colour if f.colour else None,
             signals.c.state == f.state if f.state else None,
             signals.c.rule_id == f.rule_id if f.rule_id else None,
@@ -492,11 +494,15 @@ def signal_view(r: Any) -> dict[str, Any]:
     }
 
 
-def counts(db: Database) -> dict[str, int]:
+def counts(db: Database, scope: Scope = EVERYTHING) -> dict[str, int]:
     with db.read() as conn:
         return {
             str(c): int(n)
-            for c, n in conn.execute(select(signals.c.colour, func.count()).group_by(signals.c.colour))
+            for c, n in conn.execute(
+                select(signals.c.colour, func.count())
+                .where(scope.restrict(signals.c.department_code))
+                .group_by(signals.c.colour)
+            )
         }
 
 
@@ -748,9 +754,11 @@ def apply_moves(conn: Connection, moves: Sequence[Move], now: datetime) -> None:
     )
 
 
-def signal_detail(db: Database, signal_id: int) -> dict[str, Any] | None:
+def signal_detail(db: Database, signal_id: int, scope: Scope = EVERYTHING) -> dict[str, Any] | None:
     with db.read() as conn:
-        row = conn.execute(select(signals).where(signals.c.id == signal_id)).first()
+        row = conn.execute(
+            select(signals).where(signals.c.id == signal_id, scope.restrict(signals.c.department_code))
+        ).first()
         if row is None:
             return None
         history = conn.execute(

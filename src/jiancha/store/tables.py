@@ -456,6 +456,8 @@ samples = Table(
     Column("population", Integer, nullable=False),  # how many cases the filter matched
     Column("case_nos", Json, nullable=False),
     Column("drawn_by", String(200), nullable=False),
+    # The agency (region) that drew it, whose scope bounded the population; empty: the top level.
+    Column("agency_region", String(32), nullable=True),
     Column("drawn_at", UTCDateTime, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False),
 )
@@ -539,4 +541,52 @@ outbox = Table(
         postgresql_where=text("next_attempt_at IS NOT NULL"),
     ),
     Index("ix_outbox_state", "state", "id"),
+)
+
+# -- access (R-SEC-1): people, their sessions, and the integrating systems' tokens -------------------
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(24), nullable=False),
+    # A supervisor's agency (its region; empty: the top-level agency, everything) or, for a post
+    # user, the region of its department.
+    Column("region_code", String(32), nullable=True),
+    Column("department_code", String(64), nullable=True),  # a post user's department
+    Column("leader", Boolean, nullable=False, default=False),  # the unit's leader: approves exports
+    Column("reads_cases", Boolean, nullable=False, default=False),  # an administrator granted case content
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+# A session's token is in the person's cookie; only its SHA-256 is here, so a copy of the database
+# opens no session.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+# Per-system API tokens (DESIGN: Access): scoped to one department and to ingestion; stored hashed.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),  # the system, e.g. 市场监管局审批系统
+    Column("department_code", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from jiancha import __version__
 from jiancha.interfaces.api import (
     errors,
+    routes_access,
     routes_calendar,
     routes_cases,
     routes_catalogue,
@@ -22,6 +23,7 @@ from jiancha.interfaces.api import (
     routes_notifications,
     routes_signals,
 )
+from jiancha.interfaces.api.access import Public
 from jiancha.store.database import Database
 
 
@@ -82,13 +84,14 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_signals,
         routes_notices,
         routes_notifications,
+        routes_access,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
     _document_raw_bodies(app)
 
     @app.get("/api/health", tags=["system"])
-    def health() -> dict[str, str]:
+    def health(_: Public) -> dict[str, str]:
         return {"status": "ok", "version": __version__, "database": database.dialect}
 
     return app

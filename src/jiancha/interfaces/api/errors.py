@@ -44,6 +44,12 @@ def not_found(what_zh: str, what_en: str) -> ApiError:
     return ApiError(404, "not_found", f"{what_zh}不存在", f"{what_en} not found")
 
 
+def out_of_scope(field: str, value: str) -> Rejected:
+    """Acting for a department outside one's scope (reading one is a 404: its existence is not told)."""
+    zh, en = f"{value} 不在您的权限范围内", f"{value} is outside your scope"
+    return Rejected("out_of_scope", zh, en, [Problem("out_of_scope", field, zh, en)], status=403)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Rejected)
     async def _rejected(_: Request, exc: Rejected) -> JSONResponse:

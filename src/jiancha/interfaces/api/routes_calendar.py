@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import EARLIEST_YEAR, LATEST_YEAR
+from jiancha.interfaces.api.access import Manager, Public
 from jiancha.interfaces.api.deps import database, json_body
 from jiancha.services import calendar as calendar_service
 from jiancha.store import calendar as calendar_store
@@ -20,13 +21,13 @@ Year = Annotated[int, Path(ge=1990, le=2200)]
 
 
 @router.get("/calendar/years")
-def get_years(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_years(_: Public, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     with db.read() as conn:
         return {"years": calendar_store.years(conn)}
 
 
 @router.get("/calendar/{year}")
-def get_year(year: Year, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_year(_: Public, year: Year, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     with db.read() as conn:
         days = calendar_store.days_of(conn, year)
         cal = calendar_store.load(conn)
@@ -40,10 +41,11 @@ def get_year(year: Year, db: Annotated[Database, Depends(database)]) -> dict[str
 
 @router.put("/calendar/{year}", summary="Load a year's holiday schedule (State Council notice)")
 def put_year(
+    who: Manager,
     year: Year,
     raw: Annotated[Any, Depends(json_body)],
     db: Annotated[Database, Depends(database)],
-    loaded_by: Annotated[str, Query(min_length=1, max_length=200)] = "api",
+    loaded_by: Annotated[str, Query(max_length=200)] = "",  # ignored: the signed-in caller
 ) -> dict[str, Any]:
     if isinstance(raw, dict):
         raw.setdefault("year", year)
@@ -54,12 +56,13 @@ def put_year(
             f"内容属于 {file_year} 年，与地址中的 {year} 年不符",
             f"the days belong to {file_year}, not {year}",
         )
-    calendar_service.load_year(db, year, days, source="api", by=loaded_by)
+    calendar_service.load_year(db, year, days, source="api", by=who.label)
     return {"year": year, "days": len(days)}
 
 
 @router.get("/calendar/arithmetic/add", summary="The N-th working (or calendar) day after a date")
 def add_days(
+    _: Public,
     db: Annotated[Database, Depends(database)],
     start: date,
     days: Annotated[int, Query(ge=0, le=3650)],
@@ -80,7 +83,9 @@ def add_days(
 
 
 @router.get("/calendar/arithmetic/count", summary="Working days after start up to and including end")
-def count_days(db: Annotated[Database, Depends(database)], start: date, end: date) -> dict[str, Any]:
+def count_days(
+    _: Public, db: Annotated[Database, Depends(database)], start: date, end: date
+) -> dict[str, Any]:
     _plausible(start)
     _plausible(end)
     cal = calendar_service.current(db)

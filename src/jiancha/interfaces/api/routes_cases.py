@@ -6,20 +6,20 @@ import hashlib
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
+from jiancha.domain.access.roles import Role
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
 from jiancha.domain.timeutil import utcnow
+from jiancha.interfaces.api.access import Ingester, Public, Reader, Uploader
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import attachments as attachment_store
 from jiancha.services import evasion, ingest, queries
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
-from jiancha.store.tables import attachments
 
 router = APIRouter(tags=["ingestion and cases"])
 MAX_ATTACHMENT = 256 * 1024 * 1024
@@ -47,13 +47,14 @@ _EVENTS_BODY = {
 
 @router.post("/events", openapi_extra=_EVENTS_BODY, summary="Push one event or a batch of up to 10,000")
 def post_events(
-    body: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+    body: Annotated[Any, Depends(json_body)], who: Ingester, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
     """Each event is stored once per (source_system, event_id); a repeat is answered `duplicate`.
-    A batch with any bad event is rejected whole with every problem listed (422)."""
+    A batch with any bad event is rejected whole with every problem listed (422); one holding a
+    case of another department than the token's, with 403."""
     try:
         batch = ingest.validate_events(body)
-        result = ingest.ingest_events(db, batch)
+        result = ingest.ingest_events(db, batch, scope=who.scope)
     except Rejected:
         evasion.note_rejected(db, body, utcnow())  # the sending system's error rate (R-PAT-3)
         raise
@@ -66,13 +67,13 @@ def post_events(
 
 
 @router.get("/feeds", tags=["feeds"], summary="Each connected system's freshness and error rate")
-def get_feeds(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
-    return {"feeds": evasion.health(db, utcnow())}
+def get_feeds(who: Reader, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+    return {"feeds": evasion.health(db, utcnow(), who.scope)}
 
 
 @router.post("/cases", status_code=201, responses={200: {"description": "already registered"}})
-def post_case(case: CaseIn, db: Annotated[Database, Depends(database)]) -> JSONResponse:
-    status, check_code = ingest.register_case(db, case)
+def post_case(case: CaseIn, who: Ingester, db: Annotated[Database, Depends(database)]) -> JSONResponse:
+    status, check_code = ingest.register_case(db, case, who.scope)
     return JSONResponse(
         {"status": status, "case_no": case.case_no, "check_code": check_code},
         status_code=201 if status == "created" else 200,
@@ -81,6 +82,7 @@ def post_case(case: CaseIn, db: Annotated[Database, Depends(database)]) -> JSONR
 
 @router.get("/cases")
 def get_cases(
+    who: Reader,
     db: Annotated[Database, Depends(database)],
     status: Annotated[str | None, Query(pattern="^(open|suspended|completed|rejected)$")] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,
@@ -90,12 +92,13 @@ def get_cases(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
     f = queries.CaseFilter(status=status, department_code=department, item_code=item, overdue=overdue)
-    total, rows = queries.list_cases(db, f, limit, offset)
+    total, rows = queries.list_cases(db, f, limit, offset, who.scope)
     return {"total": total, "limit": limit, "offset": offset, "cases": rows}
 
 
 @router.get("/to-verify", summary="Items to check though not signals (待核实, R-SIG-5)")
 def get_to_verify(
+    who: Reader,
     db: Annotated[Database, Depends(database)],
     kind: Annotated[
         str | None, Query(pattern="^(refusal|supplement|reconsideration|litigation|revocation)$")
@@ -104,13 +107,15 @@ def get_to_verify(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
-    total, rows = queries.to_verify(db, kind, department, limit, offset)
+    total, rows = queries.to_verify(db, kind, department, limit, offset, who.scope)
     return {"total": total, "limit": limit, "offset": offset, "items": rows}
 
 
 @router.get("/cases/{case_no}")
-def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
-    detail = queries.case_detail(db, case_no)
+def get_case(
+    case_no: Annotated[str, Path(max_length=128)], who: Reader, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
+    detail = queries.case_detail(db, case_no, who.scope)
     if detail is None:
         raise not_found("办件", "case")
     return detail
@@ -118,6 +123,7 @@ def get_case(case_no: str, db: Annotated[Database, Depends(database)]) -> dict[s
 
 @router.get("/public/progress", tags=["public"], summary="The applicant's progress query (办理进度)")
 def get_progress(
+    _: Public,
     db: Annotated[Database, Depends(database)],
     case_no: Annotated[str, Query(min_length=1, max_length=128)],
     check_code: Annotated[str, Query(min_length=1, max_length=32)],
@@ -143,6 +149,7 @@ def get_progress(
 )
 def post_attachment(
     request: Request,
+    who: Uploader,
     content: Annotated[bytes, Depends(raw_body)],
     db: Annotated[Database, Depends(database)],
     x_filename: Annotated[str, Header(max_length=500)] = "",
@@ -164,7 +171,7 @@ def post_attachment(
         db,
         content,
         filename=x_filename,
-        uploaded_by=x_source_system or "unknown",
+        uploaded_by=who.label if who.role != Role.system else (x_source_system or who.label),
         media_type=request.headers.get("content-type", "application/octet-stream"),
     )
     return JSONResponse(
@@ -174,11 +181,12 @@ def post_attachment(
 
 
 @router.get("/attachments/{sha256}", response_class=Response)
-def get_attachment(sha256: str, db: Annotated[Database, Depends(database)]) -> Response:
+def get_attachment(
+    sha256: Annotated[str, Path(max_length=64)], who: Reader, db: Annotated[Database, Depends(database)]
+) -> Response:
     if not re.fullmatch(SHA256_HEX, sha256):
         raise not_found("附件", "attachment")
-    with db.read() as conn:
-        row = conn.execute(select(attachments).where(attachments.c.sha256 == sha256)).first()
+    row = attachment_store.readable(db, sha256, who.scope, who.label)
     if row is None:
         raise not_found("附件", "attachment")
     return Response(bytes(row.content), media_type=row.media_type, headers={"ETag": f'"{sha256}"'})

@@ -12,6 +12,7 @@ from jiancha.domain.catalogue import CatalogueChange
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import utcnow
 from jiancha.domain.validation import problems_from
+from jiancha.interfaces.api.access import Manager, Public
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.interfaces.files.catalogue_files import read_catalogue, write_catalogue
@@ -31,6 +32,7 @@ MEDIA = {
 
 @router.get("/catalogue/items")
 def list_items(
+    _: Public,
     db: Annotated[Database, Depends(database)],
     q: Annotated[str | None, Query(max_length=100)] = None,
     item_type: Annotated[str | None, Query(max_length=32)] = None,
@@ -59,7 +61,7 @@ def list_items(
 
 
 @router.get("/catalogue/items/{code}")
-def get_item(code: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_item(_: Public, code: str, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     with db.read() as conn:
         history = catalogue_store.versions(conn, [code]).get(code)
     if not history:
@@ -74,7 +76,10 @@ def get_item(code: str, db: Annotated[Database, Depends(database)]) -> dict[str,
 
 @router.get("/catalogue/items/{code}/versions/{version}")
 def get_item_version(
-    code: str, version: Annotated[int, Path(ge=1, le=1_000_000)], db: Annotated[Database, Depends(database)]
+    _: Public,
+    code: str,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:
     with db.read() as conn:
         row = conn.execute(
@@ -87,7 +92,7 @@ def get_item_version(
 
 @router.post("/catalogue/changes", summary="Add, change, delete, merge, cancel, suspend or resume items")
 def post_changes(
-    raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+    who: Manager, raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
     try:
         changes = _changes.validate_python(raw if isinstance(raw, list) else [raw])
@@ -98,6 +103,7 @@ def post_changes(
             "the catalogue has errors; nothing was changed",
             problems_from(e),
         ) from e
+    changes = [c.model_copy(update={"changed_by": who.label}) for c in changes]
     return catalogue.apply_changes(db, changes).as_dict()
 
 
@@ -119,18 +125,19 @@ _FILE_BODY = {
     openapi_extra=_FILE_BODY,
 )
 def import_catalogue(
+    who: Manager,
     data: Annotated[bytes, Depends(raw_body)],
     db: Annotated[Database, Depends(database)],
     format: Literal["xlsx", "csv", "json"],
-    changed_by: Annotated[str, Query(min_length=1, max_length=200)] = "import",
+    changed_by: Annotated[str, Query(max_length=200)] = "",  # ignored: the signed-in caller
 ) -> dict[str, Any]:
-    changes = read_catalogue(data, format, now=utcnow(), changed_by=changed_by)
+    changes = read_catalogue(data, format, now=utcnow(), changed_by=who.label)
     return catalogue.apply_changes(db, changes).as_dict()
 
 
 @router.get("/catalogue/export", response_class=Response)
 def export_catalogue(
-    db: Annotated[Database, Depends(database)], format: Literal["xlsx", "csv", "json"] = "json"
+    _: Public, db: Annotated[Database, Depends(database)], format: Literal["xlsx", "csv", "json"] = "json"
 ) -> Response:
     data = write_catalogue(catalogue.current_items(db), format)
     return Response(
@@ -141,12 +148,12 @@ def export_catalogue(
 
 
 @router.get("/organisation", tags=["organisation"])
-def get_organisation(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_organisation(_: Public, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     return organisation.load(db)
 
 
 @router.post("/organisation", tags=["organisation"])
 def post_organisation(
-    raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
+    who: Manager, raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
 ) -> dict[str, int]:
-    return organisation.save(db, organisation.parse(raw))
+    return organisation.save(db, organisation.parse(raw), by=who.label)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from jiancha.domain.timeutil import iso_local
+from jiancha.interfaces.api.access import Reader, SignedIn, top_level_only
 from jiancha.interfaces.api.deps import database
 from jiancha.services import integrity, work_ledger
 from jiancha.store.database import Database
@@ -18,17 +19,19 @@ router = APIRouter(tags=["ledger"])
 
 
 @router.get("/ledger/verify")
-def verify(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def verify(_: SignedIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     report = integrity.check(db)
     return report.as_dict()
 
 
 @router.get("/ledger/entries")
 def entries(
+    who: Reader,
     db: Annotated[Database, Depends(database)],
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
+    top_level_only(who)
     with db.read() as conn:
         rows = conn.execute(
             select(ledger).where(ledger.c.seq > after).order_by(ledger.c.seq).limit(limit)
@@ -52,6 +55,7 @@ def entries(
 
 @router.get("/supervision/ledger", summary="The supervision ledger (动态监察台账), as JSON or CSV")
 def supervision_ledger(
+    who: Reader,
     db: Annotated[Database, Depends(database)],
     kind: Annotated[str | None, Query(pattern="^(" + "|".join(work_ledger.KINDS) + ")$")] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
@@ -61,6 +65,7 @@ def supervision_ledger(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
+    top_level_only(who)  # ledger entries do not yet carry their department
     found = work_ledger.rows(db, work_ledger.LedgerFilter(kind, start, end, ref), after, limit)
     if format == "csv":
         return Response(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.catalogue import CODE_PATTERN
+from jiancha.interfaces.api.access import Manager
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import notifications
@@ -18,6 +19,7 @@ router = APIRouter(tags=["notifications"])
 
 @router.get("/notifications", summary="Messages sent, waiting (with their next attempt) or given up on")
 def get_notifications(
+    _: Manager,
     db: Annotated[Database, Depends(database)],
     state: Annotated[str | None, Query(pattern="^(pending|sent|failed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -45,20 +47,26 @@ class SubscriptionIn(BaseModel):
 @router.get(
     "/notifications/subscriptions", summary="Who is told what (the active ones; ?inactive=true for all)"
 )
-def get_subscriptions(db: Annotated[Database, Depends(database)], inactive: bool = False) -> dict[str, Any]:
+def get_subscriptions(
+    _: Manager, db: Annotated[Database, Depends(database)], inactive: bool = False
+) -> dict[str, Any]:
     rows = notifications.list_subscriptions(db, active_only=not inactive)
     return {"total": len(rows), "subscriptions": rows}
 
 
 @router.post("/notifications/subscriptions", status_code=201, summary="Tell someone of something")
-def post_subscription(body: SubscriptionIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def post_subscription(
+    _: Manager, body: SubscriptionIn, db: Annotated[Database, Depends(database)]
+) -> dict[str, Any]:
     sub_id = notifications.subscribe(db, notifications.Subscription(**body.model_dump()))
     return next(s for s in notifications.list_subscriptions(db) if s["id"] == sub_id)
 
 
 @router.delete("/notifications/subscriptions/{subscription_id}", summary="Stop telling (kept, inactive)")
 def delete_subscription(
-    subscription_id: Annotated[int, Path(ge=1, le=2**62)], db: Annotated[Database, Depends(database)]
+    _: Manager,
+    subscription_id: Annotated[int, Path(ge=1, le=2**62)],
+    db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:
     if not notifications.unsubscribe(db, subscription_id):
         raise not_found("订阅", "subscription")

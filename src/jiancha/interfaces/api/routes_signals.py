@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from jiancha.domain.access.roles import Capability
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.timeutil import EARLIEST_YEAR
+from jiancha.interfaces.api.access import Handler, Reader, SignedIn, Tester, top_level_only
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import backtest, packs, signals
@@ -22,6 +24,7 @@ router = APIRouter(tags=["signals"])
 
 @router.get("/signals")
 def get_signals(
+    who: Reader,
     db: Annotated[Database, Depends(database)],
     colour: Annotated[str | None, Query(pattern="^(green|yellow|red)$")] = None,
     state: Annotated[str | None, Query(max_length=20)] = None,
@@ -34,8 +37,9 @@ def get_signals(
     f = signals.SignalFilter(
         colour=colour, state=state, rule_id=rule, department_code=department, case_no=case_no
     )
-    total, rows = signals.list_signals(db, f, limit, offset)
-    return {"total": total, "limit": limit, "offset": offset, "counts": signals.counts(db), "signals": rows}
+    total, rows = signals.list_signals(db, f, limit, offset, who.scope)
+    counts = signals.counts(db, who.scope)
+    return {"total": total, "limit": limit, "offset": offset, "counts": counts, "signals": rows}
 
 
 class Move(BaseModel):
@@ -44,7 +48,7 @@ class Move(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     to: SignalState
-    by: Annotated[str, Field(min_length=1, max_length=200)]
+    by: Annotated[str, Field(max_length=200)] = ""  # ignored: the move is the signed-in caller's
     reason: Annotated[str, Field(max_length=5000)] = ""
     # Evidence given with the move (uploaded first to /api/v1/attachments), by name and hash.
     materials: Annotated[list[AttachmentRef], Field(max_length=50)] = []
@@ -52,9 +56,9 @@ class Move(BaseModel):
 
 @router.get("/signals/{signal_id}")
 def get_signal(
-    signal_id: Annotated[int, Path(ge=1, le=2**62)], db: Annotated[Database, Depends(database)]
+    signal_id: Annotated[int, Path(ge=1, le=2**62)], who: Reader, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
-    detail = signals.signal_detail(db, signal_id)
+    detail = signals.signal_detail(db, signal_id, who.scope)
     if detail is None:
         raise not_found("信号", "signal")
     return detail
@@ -64,13 +68,30 @@ def get_signal(
     "/signals/{signal_id}/moves", summary="Explain, rectify, confirm a fault, withdraw (摘牌) or close"
 )
 def post_move(
-    signal_id: Annotated[int, Path(ge=1, le=2**62)], move: Move, db: Annotated[Database, Depends(database)]
+    signal_id: Annotated[int, Path(ge=1, le=2**62)],
+    move: Move,
+    who: Handler,
+    db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:
-    return signals.move(db, signal_id, move.to, move.by, move.reason, materials=move.materials)
+    """A department explains or reports its rectification; the supervisor does the rest (sends an
+    explanation back, confirms a fault, withdraws, closes)."""
+    if signals.signal_detail(db, signal_id, who.scope) is None:
+        raise not_found("信号", "signal")
+    if not who.may(Capability.supervise) and move.to not in DEPARTMENT_MOVES:
+        raise Rejected(
+            "forbidden",
+            f"部门只能说明或报告整改，不能转为 {move.to.value}",
+            f"a department explains or rectifies; moving to {move.to.value} is the supervisor's",
+            status=403,
+        )
+    return signals.move(db, signal_id, move.to, who.label, move.reason, materials=move.materials)
+
+
+DEPARTMENT_MOVES = frozenset({SignalState.explained, SignalState.rectified})
 
 
 @router.get("/packs", tags=["rule packs"])
-def get_packs(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
+def get_packs(_: SignedIn, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     active = packs.active()
     return {
         "in_force": active.pack,
@@ -89,7 +110,7 @@ def get_packs(db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
 
 
 @router.get("/packs/{name}", tags=["rule packs"])
-def get_pack(name: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+def get_pack(name: Annotated[str, Path(max_length=64)], _: SignedIn) -> dict[str, Any]:
     if name not in packs.shipped():
         raise not_found("规则包", "pack")
     return packs.load(name).model_dump(mode="json")
@@ -102,10 +123,12 @@ def get_pack(name: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
 )
 def get_backtest(
     name: Annotated[str, Path(max_length=64)],
+    who: Tester,
     db: Annotated[Database, Depends(database)],
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
 ) -> dict[str, Any]:
+    top_level_only(who)
     if name not in packs.shipped():
         raise not_found("规则包", "pack")
     if end < start or (end - start).days > 3660 or start.year < EARLIEST_YEAR:

@@ -1,0 +1,134 @@
+"""Who is calling (R-SEC-1): a person by the session cookie, an integrating system by its bearer
+token, or the public. Every route declares the capability it needs with one of the dependencies
+below; a test walks the route table so that no route can be added without one.
+
+A signed-in person's unsafe request (POST, PUT, PATCH, DELETE) must echo the session's CSRF token
+in the `X-CSRF-Token` header: the cookie alone, which a browser attaches to any site's request,
+is not enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from jiancha.domain.access.roles import ROLE_ZH, Capability, Role
+from jiancha.domain.errors import Rejected
+from jiancha.services import access
+from jiancha.services.access import PUBLIC, Caller
+
+COOKIE = "jiancha_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def caller(request: Request) -> Caller:
+    db = request.app.state.db
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        found = access.token_caller(db, auth[7:].strip())
+        if found is None:
+            raise Rejected(
+                "bad_token", "API 令牌无效或已吊销", "the API token is invalid or revoked", status=401
+            )
+        return found
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return PUBLIC
+    person = access.session_caller(db, token)
+    if person is None:
+        raise Rejected(
+            "session_expired", "会话已过期，请重新登录", "the session has ended; sign in again", status=401
+        )
+    if request.method not in SAFE and not access.csrf_matches(person, request.headers.get(CSRF_HEADER)):
+        raise Rejected(
+            "csrf", "缺少或错误的 CSRF 令牌", f"the {CSRF_HEADER} header is missing or wrong", status=403
+        )
+    return person
+
+
+def _allow(capability: Capability) -> Callable[..., Caller]:
+    def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
+        if not who.may(capability):
+            if who.role is None:
+                raise Rejected("sign_in_required", "请先登录", "sign in first", status=401)
+            raise Rejected(
+                "forbidden",
+                f"{ROLE_ZH[who.role]}无权进行此操作",
+                f"a {who.role.value} may not do this ({capability.value})",
+                status=403,
+            )
+        return who
+
+    dependency.capability = capability  # type: ignore[attr-defined]
+    return dependency
+
+
+def _public() -> Caller:
+    """Open to anyone; the caller is not even looked at (no session, so no CSRF to check)."""
+    return PUBLIC
+
+
+_public.capability = Capability.public  # type: ignore[attr-defined]
+
+# One dependency per capability, made once: FastAPI then runs `caller` once per request.
+PUBLIC_ACCESS = _public
+READ = _allow(Capability.read)
+SUPERVISE = _allow(Capability.supervise)
+ANSWER = _allow(Capability.answer)
+MANAGE = _allow(Capability.manage)
+INGEST = _allow(Capability.ingest)
+SIGNED_IN = _allow(Capability.signed_in)
+
+
+def _either(*capabilities: Capability) -> Callable[..., Caller]:
+    """A route both sides use (a signal's moves: the department explains, the agency decides)."""
+
+    def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
+        if any(who.may(c) for c in capabilities):
+            return who
+        if who.role is None:
+            raise Rejected("sign_in_required", "请先登录", "sign in first", status=401)
+        raise Rejected(
+            "forbidden",
+            f"{ROLE_ZH[who.role]}无权进行此操作",
+            f"a {who.role.value} may not do this",
+            status=403,
+        )
+
+    dependency.capability = capabilities  # type: ignore[attr-defined]
+    return dependency
+
+
+SUPERVISE_OR_ANSWER = _either(Capability.supervise, Capability.answer)
+# Back-testing a pack: the administrator who would switch it on, the supervisors who would use it.
+TEST_PACK = _either(Capability.manage, Capability.supervise)
+# Evidence comes from the systems, from departments answering, and from supervisors.
+UPLOAD = _either(Capability.ingest, Capability.answer, Capability.supervise)
+
+Public = Annotated[Caller, Depends(PUBLIC_ACCESS)]
+Reader = Annotated[Caller, Depends(READ)]
+Supervisor = Annotated[Caller, Depends(SUPERVISE)]
+Answerer = Annotated[Caller, Depends(ANSWER)]
+Handler = Annotated[Caller, Depends(SUPERVISE_OR_ANSWER)]
+Manager = Annotated[Caller, Depends(MANAGE)]
+Uploader = Annotated[Caller, Depends(UPLOAD)]
+Tester = Annotated[Caller, Depends(TEST_PACK)]
+
+
+def top_level_only(who: Caller) -> None:
+    """For what spans the whole platform and cannot yet be cut to a scope (the raw ledger,
+    back-tests over every department): the top-level agency and the administrators only."""
+    if not who.scope.everything and who.role != Role.administrator:
+        raise Rejected(
+            "top_level_only",
+            "仅限最高一级监察机关",
+            "only the top-level supervision agency may see this across the platform",
+            status=403,
+        )
+
+
+Ingester = Annotated[Caller, Depends(INGEST)]
+SignedIn = Annotated[Caller, Depends(SIGNED_IN)]
