@@ -3,7 +3,6 @@ history —, accountability records (R-SUP-4) and complaints from the public (R-
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.supervision.notices import NoticeKind
+from jiancha.domain.timeutil import PlausibleDay
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction
@@ -233,8 +233,8 @@ def post_patrol(body: patrols.PatrolIn, db: Annotated[Database, Depends(database
 @router.get("/patrols/shortfalls", tags=["patrols"], summary="Working days each agency patrolled too little")
 def get_patrol_shortfalls(
     db: Annotated[Database, Depends(database)],
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[PlausibleDay, Query(alias="from")],
+    end: Annotated[PlausibleDay, Query(alias="to")],
 ) -> dict[str, Any]:
     if end < start or (end - start).days > 366:
         raise Rejected(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.rules.lifecycle import SignalState
-from jiancha.domain.timeutil import EARLIEST_YEAR
+from jiancha.domain.timeutil import PlausibleDay
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import backtest, packs, signals
@@ -103,12 +102,12 @@ def get_pack(name: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
 def get_backtest(
     name: Annotated[str, Path(max_length=64)],
     db: Annotated[Database, Depends(database)],
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[PlausibleDay, Query(alias="from")],
+    end: Annotated[PlausibleDay, Query(alias="to")],
 ) -> dict[str, Any]:
     if name not in packs.shipped():
         raise not_found("规则包", "pack")
-    if end < start or (end - start).days > 3660 or start.year < EARLIEST_YEAR:
+    if end < start or (end - start).days > 3660:
         raise Rejected(
             "bad_period",
             "期间无效（起止颠倒或超过十年）",
