@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,11 +57,12 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
-    """A fresh database at the newest schema, nothing loaded."""
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[Database]:
+    """A database at the newest schema with nothing in it: a file in `directory`, or a schema of
+    its own on the PostgreSQL server, dropped afterwards."""
     if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+        db = Database(f"sqlite:///{directory / 'test.sqlite3'}")
         upgrade(db)
         yield db
         db.dispose()
@@ -81,18 +83,17 @@ def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database at the newest schema, nothing loaded."""
+    with fresh_database(backend, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
 def db(empty_db: Database) -> Database:
     """A database with the calendar seeded and the sample catalogue loaded."""
     seed_from_package(empty_db)
-    from jiancha.domain.catalogue import CatalogueChange, ChangeKind
-
-    changes = [
-        CatalogueChange(
-            kind=ChangeKind.add, code=i.code, effective_from=datetime(2020, 1, 1, tzinfo=UTC), item=i
-        )
-        for i in sample_items()
-    ]
-    catalogue.apply_changes(empty_db, changes)
+    add_items(empty_db, *sample_items())
     return empty_db
 
 

@@ -18,6 +18,25 @@ def database_url() -> str:
 
 
 @dataclass(frozen=True)
+class ApiLimits:
+    """What one request may carry: `JIANCHA_MAX_BODY_BYTES` for JSON (a batch of 10,000 rich
+    events fits well below the default), `JIANCHA_MAX_FILE_BYTES` for uploaded files (attachments,
+    catalogue workbooks). A larger body is refused with 413 before it is read."""
+
+    body_bytes: int = 64 * 1024 * 1024
+    file_bytes: int = 256 * 1024 * 1024
+
+
+def api_limits() -> ApiLimits:
+    env = os.environ.get
+    d = ApiLimits()
+    return ApiLimits(
+        body_bytes=int(env("JIANCHA_MAX_BODY_BYTES", d.body_bytes)),
+        file_bytes=int(env("JIANCHA_MAX_FILE_BYTES", d.file_bytes)),
+    )
+
+
+@dataclass(frozen=True)
 class NotifySettings:
     """Where and how notifications go (R-SIG-8): environment variables `JIANCHA_NOTIFY_*`,
     `JIANCHA_SMS_*`, `JIANCHA_SMTP_*`, `JIANCHA_DINGTALK_SECRET`; see README."""

@@ -14,6 +14,23 @@ import orjson
 ENCODING_VERSION = 1
 
 
+# Levels of objects and lists in free-form data (an event's attributes): far more than any system
+# sends, and well below the 255 that orjson writes, so a record holding such data is recordable.
+MAX_NESTING = 64
+
+
+def nesting(value: Any) -> int:
+    """How many levels of objects and lists `value` has (0 for a scalar)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def canonical_bytes(record: Any) -> bytes:
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from jiancha.domain.canonical import canonical_bytes
+from jiancha.domain.canonical import MAX_NESTING, canonical_bytes, nesting
 from jiancha.domain.catalogue import CODE_PATTERN
 from jiancha.domain.timeutil import plausible_instant
 
@@ -83,15 +83,24 @@ class EventIn(BaseModel):
     def _utc(cls, value: datetime) -> datetime:
         return plausible_instant(value)
 
-    @model_validator(mode="after")
-    def _attributes(self) -> EventIn:
+    @field_validator("attributes")
+    @classmethod
+    def _recordable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if nesting(value) > MAX_NESTING:
+            raise ValueError(
+                f"嵌套层数过多（最多 {MAX_NESTING} 层） | nested too deeply (at most {MAX_NESTING} levels)"
+            )
         try:
-            canonical_bytes(self.attributes)
+            canonical_bytes(value)
         except TypeError as e:  # an integer beyond 64 bits, or a value JSON cannot hold
             raise ValueError(
-                "attributes 中有无法记录的数值（整数超出 64 位）| attributes hold a value that "
-                "cannot be recorded (an integer beyond 64 bits)"
+                "含有无法记录的数值（整数超出 64 位） | "
+                "a value cannot be recorded (an integer beyond 64 bits)"
             ) from e
+        return value
+
+    @model_validator(mode="after")
+    def _attributes(self) -> EventIn:
         for name in ("reason", "to_step"):
             value = self.attributes.get(name)
             if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 64):

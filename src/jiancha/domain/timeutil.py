@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -63,3 +66,18 @@ def plausible_instant(value: datetime) -> datetime:
             f"{EARLIEST_YEAR} and {LATEST_YEAR}"
         )
     return utc
+
+
+def plausible_day(value: date) -> date:
+    """A date between 1990 and 2200, or ValueError (Chinese | English): a clear error rather than
+    an overflow when a period's end is turned into an instant."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(
+            f"日期须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年之间 | the date must lie between "
+            f"{EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+    return value
+
+
+# A date as input (a query parameter, a field): refused with its name when out of range.
+PlausibleDay = Annotated[date, AfterValidator(plausible_day)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -61,8 +62,13 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def problems_from(error: ValidationError, index: int | None = None) -> list[Problem]:
+    return problems_of(error.errors(include_url=False), index)
+
+
+def problems_of(errors: Sequence[Any], index: int | None = None) -> list[Problem]:
+    """The Problems of pydantic's error dicts (also FastAPI's, their `loc` less its first part)."""
     problems = []
-    for e in error.errors(include_url=False):
+    for e in errors:
         code, zh = _REASONS_ZH.get(e["type"], ("invalid", "取值无效"))
         msg = str(e["msg"])
         if e["type"] == "value_error" and msg.startswith("Value error, "):

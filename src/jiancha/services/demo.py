@@ -82,6 +82,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     notifications.subscribe(
         db, notifications.Subscription("role", "supervisor", "file", "监察室", colour="red")
     )
+    demo_users(db)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
@@ -157,3 +158,41 @@ def _hourly(batches: Iterable[list[EventIn]], sent: dict[str, datetime]) -> Iter
 def local_hour(at: datetime) -> tuple[int, int, int, int]:
     t = at.astimezone(LOCAL)
     return (t.year, t.month, t.day, t.hour)
+
+
+# The demo's people, all with the password DEMO_PASSWORD — for trying the platform only: anyone who
+# reads this file knows it. A real deployment makes its users with `jiancha user add`.
+DEMO_PASSWORD = "jiancha-demo"
+DEMO_USERS = (
+    ("admin", "系统管理员", "administrator", None, None),
+    ("jianchayuan", "市监察局 电子监察员", "e_supervisor", CITY[0], None),
+    ("jianguan", "市监察局 系统监管员", "system_supervisor", CITY[0], None),
+    ("donghu", "东湖区监察局 电子监察员", "e_supervisor", "330902", None),
+    ("scjg", "市场监管局 科长", "post_user", None, f"{CITY[0]}-SCJG"),
+)
+
+
+def demo_users(db: Database) -> list[str]:
+    """Make the demo's users (once); returns their names."""
+    from jiancha.services import access
+
+    known = {u["username"] for u in access.list_users(db)}
+    for username, name, role, region, department in DEMO_USERS:
+        if username in known:
+            continue
+        access.create_user(
+            db,
+            access.parse_user(
+                {
+                    "username": username,
+                    "display_name": name,
+                    "role": role,
+                    "region_code": region,
+                    "department_code": department,
+                    "leader": username == "jianguan",
+                    "password": DEMO_PASSWORD,
+                }
+            ),
+            by="demo",
+        )
+    return [u[0] for u in DEMO_USERS]

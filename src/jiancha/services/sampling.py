@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, insert, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
-from jiancha.domain.timeutil import iso_local, iso_utc, start_of_local_day, utcnow
+from jiancha.domain.timeutil import PlausibleDay, iso_local, iso_utc, start_of_local_day, utcnow
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
 from jiancha.store.numbering import next_number
@@ -27,8 +27,8 @@ class CaseFilterIn(BaseModel):
     department_code: Annotated[str | None, Field(max_length=64)] = None
     item_code: Annotated[str | None, Field(max_length=64)] = None
     status: Annotated[str | None, Field(pattern="^(open|suspended|completed|rejected)$")] = None
-    received_from: date | None = None
-    received_to: date | None = None  # inclusive
+    received_from: PlausibleDay | None = None
+    received_to: PlausibleDay | None = None  # inclusive
 
 
 class DrawIn(BaseModel):

@@ -10,7 +10,7 @@ is not enough.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -132,3 +132,28 @@ def top_level_only(who: Caller) -> None:
 
 Ingester = Annotated[Caller, Depends(INGEST)]
 SignedIn = Annotated[Caller, Depends(SIGNED_IN)]
+
+
+def declared(route: Any) -> tuple[Capability, ...]:
+    """The capabilities a route declares (any one suffices); empty when it declares none — which
+    the access tests refuse, so that no route can be added without saying who may call it."""
+    todo, found = [route.dependant], list[Capability]()
+    while todo:
+        dep = todo.pop()
+        marked = getattr(dep.call, "capability", None)
+        if marked is not None:
+            found.extend(marked if isinstance(marked, tuple) else (marked,))
+        todo.extend(dep.dependencies)
+    return tuple(dict.fromkeys(found))
+
+
+def api_routes(app: Any) -> list[tuple[str, str, Any]]:
+    """Every (method, full path, route) of the application's API, through its included routers."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    return [
+        (method, str(context.path), context.original_route)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+        for method in sorted(context.methods or ())
+    ]

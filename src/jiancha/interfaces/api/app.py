@@ -24,6 +24,8 @@ from jiancha.interfaces.api import (
     routes_signals,
 )
 from jiancha.interfaces.api.access import Public
+from jiancha.interfaces.api.guard import BodyGuard
+from jiancha.settings import api_limits
 from jiancha.store.database import Database
 
 
@@ -76,6 +78,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     app.state.db = database
     errors.install(app)
     app.middleware("http")(refuse_nul)
+    app.add_middleware(BodyGuard, limits=api_limits())
     for module in (
         routes_cases,
         routes_catalogue,
@@ -88,7 +91,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     ):
         app.include_router(module.router, prefix="/api/v1")
 
-    _document_raw_bodies(app)
+    _document(app)
 
     @app.get("/api/health", tags=["system"])
     def health(_: Public) -> dict[str, str]:
@@ -97,13 +100,15 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
     return app
 
 
-def _document_raw_bodies(app: FastAPI) -> None:
-    """Routes that read raw JSON (to report every problem of a batch) name their schema by hand;
-    add those schemas to the OpenAPI document."""
+def _document(app: FastAPI) -> None:
+    """Routes that read raw JSON (to report every problem of a batch) name their schema by hand:
+    add those schemas to the OpenAPI document. And every refusal answers the platform's error
+    shape, not FastAPI's `HTTPValidationError`: document it once, as `4XX` of every operation."""
     from fastapi.openapi.utils import get_openapi
 
     from jiancha.domain.catalogue import CatalogueChange
     from jiancha.domain.events import EventIn
+    from jiancha.services.organisation import Organisation
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -111,11 +116,31 @@ def _document_raw_bodies(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            for model in (EventIn, CatalogueChange):
+            for model in (EventIn, CatalogueChange, Organisation):
                 doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(doc.pop("$defs", {}))
                 schemas[model.__name__] = doc
+            _document_errors(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_errors(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    doc = errors.ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(doc.pop("$defs", {}))
+    schemas["ErrorBody"] = doc
+    refused = {
+        "description": "Refused: a stable code, the reason in Chinese and English and, for bad input, "
+        "each problem with its field",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["4XX"] = refused

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiancha.domain.errors import Problem, Rejected
-from jiancha.domain.validation import field_path
+from jiancha.domain.validation import problems_of
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,30 @@ _HTTP = {
     413: ("too_large", "请求内容过大", "request too large"),
     415: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
 }
+
+
+class ProblemOut(BaseModel):
+    """One problem with the input: the field (a dotted path, `[i]` for a list position)."""
+
+    code: str
+    field: str
+    message_zh: str
+    message_en: str
+    index: int | None = None  # position in a batch, or row in a file
+    sheet: str | None = None
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message_zh: str
+    message_en: str
+    problems: list[ProblemOut] | None = None
+
+
+class ErrorBody(BaseModel):
+    """What every refusal (4xx) and every server error (5xx) answers."""
+
+    error: ErrorOut
 
 
 class ApiError(Exception):
@@ -62,17 +87,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for e in exc.errors():
-            loc = tuple(e.get("loc", ()))
-            problems.append(
-                Problem(
-                    "invalid",
-                    field_path(loc[1:] if len(loc) > 1 else loc) or "(body)",
-                    "取值无效",
-                    str(e.get("msg", "invalid")),
-                ).as_dict()
-            )
+        # The first part of a location says where (body, query, path, header), the rest the field.
+        located = [{**e, "loc": tuple(e.get("loc", ()))[1:]} for e in exc.errors()]
+        problems = [p.as_dict() for p in problems_of(located)]
         return JSONResponse(
             body("invalid_request", "请求参数无效", "the request is invalid", problems), status_code=422
         )

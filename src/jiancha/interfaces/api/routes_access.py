@@ -74,7 +74,11 @@ def get_me(who: SignedIn) -> dict[str, Any]:
     return me(who)
 
 
-@router.get("/users", summary="Every user's role, capabilities and scope: the periodic permission review")
+@router.get(
+    "/users",
+    summary="Every user's role, capabilities and scope: the periodic permission review",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def get_users(
     _: Manager,
     db: Annotated[Database, Depends(database)],

@@ -39,7 +39,41 @@ def get_year(_: Public, year: Year, db: Annotated[Database, Depends(database)]) 
     }
 
 
-@router.put("/calendar/{year}", summary="Load a year's holiday schedule (State Council notice)")
+_SCHEDULE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["days"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        "days": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["date", "workday"],
+                                "properties": {
+                                    "date": {"type": "string", "format": "date"},
+                                    "workday": {"type": "boolean"},
+                                    "name": {"type": "string", "maxLength": 100},
+                                },
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.put(
+    "/calendar/{year}",
+    summary="Load a year's holiday schedule (State Council notice)",
+    openapi_extra=_SCHEDULE_BODY,
+)
 def put_year(
     who: Manager,
     year: Year,

@@ -22,7 +22,6 @@ from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["ingestion and cases"])
-MAX_ATTACHMENT = 256 * 1024 * 1024
 
 _EVENTS_BODY = {
     "requestBody": {
@@ -139,6 +138,7 @@ def get_progress(
 @router.post(
     "/attachments",
     status_code=201,
+    responses={200: {"description": "already stored (duplicate)"}},
     summary="Upload evidence; stored by its SHA-256 (R-ING-5)",
     openapi_extra={
         "requestBody": {
@@ -158,8 +158,6 @@ def post_attachment(
 ) -> JSONResponse:
     if not content:
         raise Rejected("empty_body", "附件内容为空", "the attachment is empty", status=400)
-    if len(content) > MAX_ATTACHMENT:
-        raise Rejected("too_large", "附件过大", "the attachment is too large", status=413)
     if x_sha256 is not None and x_sha256.lower() != hashlib.sha256(content).hexdigest():
         raise Rejected(
             "hash_mismatch",

@@ -30,6 +30,13 @@ MEDIA = {
 }
 
 
+def _json_body(model: str, *, either_one_or_many: bool = False) -> dict[str, Any]:
+    """The OpenAPI of a body these routes read raw (to report every problem at once)."""
+    ref = {"$ref": f"#/components/schemas/{model}"}
+    schema = {"oneOf": [ref, {"type": "array", "items": ref}]} if either_one_or_many else ref
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 @router.get("/catalogue/items")
 def list_items(
     _: Public,
@@ -90,7 +97,11 @@ def get_item_version(
     return {**catalogue_store.version_dict(row), "item": row.content}
 
 
-@router.post("/catalogue/changes", summary="Add, change, delete, merge, cancel, suspend or resume items")
+@router.post(
+    "/catalogue/changes",
+    summary="Add, change, delete, merge, cancel, suspend or resume items",
+    openapi_extra=_json_body("CatalogueChange", either_one_or_many=True),
+)
 def post_changes(
     who: Manager, raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
@@ -152,7 +163,7 @@ def get_organisation(_: Public, db: Annotated[Database, Depends(database)]) -> d
     return organisation.load(db)
 
 
-@router.post("/organisation", tags=["organisation"])
+@router.post("/organisation", tags=["organisation"], openapi_extra=_json_body("Organisation"))
 def post_organisation(
     who: Manager, raw: Annotated[Any, Depends(json_body)], db: Annotated[Database, Depends(database)]
 ) -> dict[str, int]:

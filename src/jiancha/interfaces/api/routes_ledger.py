@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
-from jiancha.domain.timeutil import iso_local
+from jiancha.domain.timeutil import PlausibleDay, iso_local
 from jiancha.interfaces.api.access import Reader, SignedIn, top_level_only
 from jiancha.interfaces.api.deps import database
 from jiancha.services import integrity, work_ledger
@@ -53,13 +52,17 @@ def entries(
     }
 
 
-@router.get("/supervision/ledger", summary="The supervision ledger (动态监察台账), as JSON or CSV")
+@router.get(
+    "/supervision/ledger",
+    summary="The supervision ledger (动态监察台账), as JSON or CSV",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def supervision_ledger(
     who: Reader,
     db: Annotated[Database, Depends(database)],
     kind: Annotated[str | None, Query(pattern="^(" + "|".join(work_ledger.KINDS) + ")$")] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[PlausibleDay | None, Query(alias="from")] = None,
+    end: Annotated[PlausibleDay | None, Query(alias="to")] = None,
     ref: Annotated[str | None, Query(max_length=300)] = None,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,

@@ -3,7 +3,6 @@ history —, accountability records (R-SUP-4) and complaints from the public (R-
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -13,6 +12,7 @@ from jiancha.domain.access.roles import Capability
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.supervision.notices import NoticeKind
+from jiancha.domain.timeutil import PlausibleDay
 from jiancha.interfaces.api.access import Answerer, Public, Reader, Supervisor
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found, out_of_scope
@@ -307,8 +307,8 @@ def post_patrol(
 def get_patrol_shortfalls(
     who: Supervisor,
     db: Annotated[Database, Depends(database)],
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[PlausibleDay, Query(alias="from")],
+    end: Annotated[PlausibleDay, Query(alias="to")],
 ) -> dict[str, Any]:
     if end < start or (end - start).days > 366:
         raise Rejected(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -12,7 +11,7 @@ from jiancha.domain.access.roles import Capability
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.domain.rules.lifecycle import SignalState
-from jiancha.domain.timeutil import EARLIEST_YEAR
+from jiancha.domain.timeutil import PlausibleDay
 from jiancha.interfaces.api.access import Handler, Reader, SignedIn, Tester, top_level_only
 from jiancha.interfaces.api.deps import database
 from jiancha.interfaces.api.errors import not_found
@@ -125,13 +124,13 @@ def get_backtest(
     name: Annotated[str, Path(max_length=64)],
     who: Tester,
     db: Annotated[Database, Depends(database)],
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[PlausibleDay, Query(alias="from")],
+    end: Annotated[PlausibleDay, Query(alias="to")],
 ) -> dict[str, Any]:
     top_level_only(who)
     if name not in packs.shipped():
         raise not_found("规则包", "pack")
-    if end < start or (end - start).days > 3660 or start.year < EARLIEST_YEAR:
+    if end < start or (end - start).days > 3660:
         raise Rejected(
             "bad_period",
             "期间无效（起止颠倒或超过十年）",
