@@ -264,6 +264,9 @@ def get_satisfaction(
 def post_sample(
     body: sampling.DrawIn, who: Supervisor, db: Annotated[Database, Depends(database)]
 ) -> dict[str, Any]:
+    asked = body.filter.department_code
+    if asked and not who.scope.has_department(asked):
+        raise out_of_scope("filter.department_code", asked)
     return sampling.draw(
         db, body.model_copy(update={"by": who.label}), scope=who.scope, agency=who.region_code
     )
