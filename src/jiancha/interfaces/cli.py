@@ -87,6 +87,8 @@ def demo(
     _ready(db)
     summary = demo_service.load_demo(db, cases)
     typer.echo(summary)
+    users = ", ".join(u[0] for u in demo_service.DEMO_USERS)
+    typer.echo(f"sign in as {users} with the password {demo_service.DEMO_PASSWORD!r} (demo only)")
     if not build_only:
         serve(host, port)
 

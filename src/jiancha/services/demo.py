@@ -31,6 +31,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         present = conn.execute(select(regions.c.code).where(regions.c.code == CITY[0])).first() is not None
         count = int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
     if present and count:
+        demo_users(db)  # a demo built before there were users gets them
         return f"demo already loaded: {count} cases"
     now = utcnow()
     calendar = calendar_service.current(db)
