@@ -21,7 +21,16 @@ from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.interfaces.api import create_app
 from jiancha.interfaces.api.access import api_routes, declared
-from jiancha.services import access, accountability, attachments, complaints, ingest, notices, signals
+from jiancha.services import (
+    access,
+    accountability,
+    attachments,
+    complaints,
+    exports,
+    ingest,
+    notices,
+    signals,
+)
 from jiancha.settings import AccessSettings
 from jiancha.store.database import Database
 from jiancha.store.tables import api_tokens, ledger, sessions, users
@@ -86,7 +95,12 @@ def owned(db: Database) -> dict[str, Any]:
             }
         ),
     )
+    # The department's own export request, waiting for its leader.
+    client_as(db, "post_user", department=OWNER, username="owner.official").close()
+    asker = access.sign_in(db, "owner.official", PASSWORD).caller
+    export = exports.request(db, exports.ExportIn(what="cases", reason="自查"), asker)
     return {
+        "export_no": export["export_no"],
         "case_no": "C-1",
         "signal_id": signal_id,
         "notice_no": notice["notice_no"],
@@ -106,6 +120,7 @@ def path_for(path: str, data: dict[str, Any]) -> str:
         "subscription_id": 1,
         "token_id": 1,
         "username": "official",
+        "export_no": data.get("export_no", "DC-2026-000001"),
         "sample_no": data.get("sample_no", "CC-2026-000001"),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
@@ -172,6 +187,8 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/users/{username}/active"): {"active": False},
         ("POST", "/api/v1/tokens"): {"name": "x", "department_code": OWNER},
         ("DELETE", "/api/v1/tokens/{token_id}"): None,
+        ("POST", "/api/v1/exports"): {"what": "cases", "params": {"department": OWNER}, "reason": "r"},
+        ("POST", "/api/v1/exports/{export_no}/decision"): {"approve": True},
     }
 
 
@@ -321,10 +338,15 @@ def test_a_session_needs_its_csrf_token_to_act_and_ends_on_sign_out(db: Database
     assert client.get("/api/v1/cases").status_code == 200, "reading needs no CSRF token"
     client.headers["X-CSRF-Token"] = csrf
     assert client.post(f"/api/v1/signals/{data['signal_id']}/moves", json=move).status_code == 200
+
+    def open_sessions() -> int:
+        with db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(sessions)).scalar_one())
+
+    before = open_sessions()
     assert client.post("/api/v1/auth/logout").status_code == 200
     assert client.get("/api/v1/cases").status_code == 401
-    with db.read() as conn:
-        assert conn.execute(select(func.count()).select_from(sessions)).scalar_one() == 0
+    assert open_sessions() == before - 1
 
 
 def test_the_session_cookie_is_http_only_secure_and_strict(db: Database) -> None:

@@ -4,8 +4,6 @@ what, when — filterable by kind, period and subject, and exportable as CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -71,12 +69,3 @@ def _row(r: Any) -> dict[str, Any]:
         "what": what,
         "detail": detail,
     }
-
-
-def as_csv(found: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Chinese text as such."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(found)
-    return "\ufeff".encode() + out.getvalue().encode()

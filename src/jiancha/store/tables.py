@@ -590,3 +590,30 @@ api_tokens = Table(
     Column("created_by", String(200), nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
 )
+
+# Exports (R-SEC-2): requested with a reason, approved by the unit's leader, downloaded once; each
+# step ledgered (who, what, when, why).
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("export_no", String(64), nullable=False, unique=True),
+    Column("what", String(32), nullable=False),  # supervision_ledger, cases, signals
+    Column("params", Json, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requester_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("requested_by", String(300), nullable=False),
+    # The unit whose leader approves: the requester's agency (region) or department.
+    Column("unit_region", String(32), nullable=True),
+    Column("unit_department", String(64), nullable=True),
+    Column("state", String(16), nullable=False),  # requested, approved, refused, downloaded
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(300), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Column("downloaded_at", UTCDateTime, nullable=True),
+    Column("rows", Integer, nullable=True),
+    Column("sha256", String(64), nullable=True),  # of the file given out
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_exports_unit", "unit_region", "unit_department", "state"),
+)

@@ -18,6 +18,7 @@ from jiancha.interfaces.api import (
     routes_calendar,
     routes_cases,
     routes_catalogue,
+    routes_exports,
     routes_ledger,
     routes_notices,
     routes_notifications,
@@ -88,6 +89,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_notices,
         routes_notifications,
         routes_access,
+        routes_exports,
     ):
         app.include_router(module.router, prefix="/api/v1")
 

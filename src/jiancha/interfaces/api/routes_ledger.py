@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import PlausibleDay, iso_local
 from jiancha.interfaces.api.access import Reader, SignedIn, top_level_only
 from jiancha.interfaces.api.deps import database
@@ -71,9 +72,11 @@ def supervision_ledger(
     top_level_only(who)  # ledger entries do not yet carry their department
     found = work_ledger.rows(db, work_ledger.LedgerFilter(kind, start, end, ref), after, limit)
     if format == "csv":
-        return Response(
-            work_ledger.as_csv(found),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="supervision-ledger.csv"'},
+        # A file leaves the platform: that needs the unit leader's approval (R-SEC-2).
+        raise Rejected(
+            "export_needs_approval",
+            "导出须经本单位负责人批准：请通过 POST /api/v1/exports 申请",
+            "an export needs the unit leader's approval: ask through POST /api/v1/exports",
+            status=403,
         )
     return {"entries": found, "next_after": found[-1]["seq"] if found else after}
