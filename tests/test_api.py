@@ -90,6 +90,16 @@ def test_register_a_case_with_its_applicant_and_show_masked_personal_data(client
     assert detail["applicant"] == {"name": "王**", "id_number": "330902********1234", "phone": "138****5678"}
     assert "330902199001011234" not in client.get("/api/v1/cases/C-9").text
     assert client.get("/api/v1/cases/NOPE").status_code == 404
+    # Unmasked only to a supervisor who says why, and each such read is in the ledger.
+    url = "/api/v1/cases/C-9/applicant"
+    assert client.get(url).status_code == 422, "no reason, no read"
+    assert client.department.get(url, params={"reason": "回访"}).status_code == 403
+    shown = client.get(url, params={"reason": "电话回访申请人"}).json()
+    assert shown == {"name": "王小明", "id_number": "330902199001011234", "phone": "13812345678"}
+    audit = client.get("/api/v1/supervision/ledger", params={"kind": "personal_data"}).json()["entries"]
+    assert [(e["ref"], e["who"], e["detail"]) for e in audit] == [
+        ("case:C-9", "监察员甲 (supervisor)", "电话回访申请人")
+    ]
 
 
 def test_attachments_are_content_addressed(client: Desk) -> None:

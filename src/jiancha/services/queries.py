@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.clock.deadlines import time_status
-from jiancha.domain.timeutil import iso_local, local_date, utcnow
+from jiancha.domain.timeutil import iso_local, iso_utc, local_date, utcnow
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
 from jiancha.store.tables import cases, departments, events, item_versions
@@ -239,3 +239,33 @@ def progress(db: Database, case_no: str, check_code: str) -> dict[str, Any] | No
             for s in steps
         ],
     }
+
+
+def reveal_applicant(
+    db: Database, case_no: str, reason: str, who: str, scope: Scope = EVERYTHING, now: datetime | None = None
+) -> dict[str, str] | None:
+    """The applicant's personal data unmasked (R-SEC-2, R-SEC-3), for a supervisor who needs it —
+    to call them back, say — written to the ledger with who read it, when and why, in the same
+    transaction as the read. None when the case is not in the scope."""
+    from jiancha.store.ledger import Entry, append, lock
+
+    now = now or utcnow()
+    with db.write() as conn:
+        lock(conn)
+        row = conn.execute(
+            select(cases.c.applicant_name, cases.c.applicant_id_number, cases.c.applicant_phone).where(
+                cases.c.case_no == case_no, scope.restrict(cases.c.department_code)
+            )
+        ).first()
+        if row is None:
+            return None
+        record = {
+            "v": 1,
+            "action": "read_applicant",
+            "case_no": case_no,
+            "by": who,
+            "reason": reason,
+            "at": iso_utc(now),
+        }
+        append(conn, [Entry("personal_data", f"case:{case_no}", record)], now)
+    return {"name": row.applicant_name, "id_number": row.applicant_id_number, "phone": row.applicant_phone}

@@ -13,7 +13,7 @@ from jiancha.domain.access.roles import Role
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import SHA256_HEX, CaseIn, EventIn
 from jiancha.domain.timeutil import utcnow
-from jiancha.interfaces.api.access import Ingester, Public, Reader, Uploader
+from jiancha.interfaces.api.access import Ingester, Public, Reader, Supervisor, Uploader
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import attachments as attachment_store
@@ -118,6 +118,22 @@ def get_case(
     if detail is None:
         raise not_found("办件", "case")
     return detail
+
+
+@router.get(
+    "/cases/{case_no}/applicant",
+    summary="The applicant's personal data unmasked, with a reason; every read is ledgered",
+)
+def get_applicant(
+    case_no: Annotated[str, Path(max_length=128)],
+    reason: Annotated[str, Query(min_length=2, max_length=500)],
+    who: Supervisor,
+    db: Annotated[Database, Depends(database)],
+) -> dict[str, Any]:
+    found = queries.reveal_applicant(db, case_no, reason, who.label, who.scope)
+    if found is None:
+        raise not_found("办件", "case")
+    return found
 
 
 @router.get("/public/progress", tags=["public"], summary="The applicant's progress query (办理进度)")
