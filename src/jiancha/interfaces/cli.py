@@ -12,6 +12,7 @@ import orjson
 import typer
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.masking import MaskingFilter
 from jiancha.store.database import Database
 
 app = typer.Typer(
@@ -70,7 +71,8 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     app = create_app(db, worker=True)
     # What exists now lives as long as the process: keep the collector from rescanning it.
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's own and access logs go through the root handler, and its mask.
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=None)
 
 
 @app.command()
@@ -381,4 +383,6 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskingFilter())  # no ID or phone number reaches a log (R-SEC-3)
     app()

@@ -14,13 +14,13 @@ from sqlalchemy import ColumnElement, Connection, func, insert, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
+from jiancha.domain.masking import mask_name, mask_phone
 from jiancha.domain.public.complaints import ComplaintIn, ComplaintState
 from jiancha.domain.rules.model import Finding, Rule
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import end_of_local_day, iso_local, iso_utc, local_date, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import notifications, packs
-from jiancha.services.queries import mask_name, mask_phone
 from jiancha.services.signals import Subject, raise_overdue
 from jiancha.store import calendar as calendar_store
 from jiancha.store.actions import Tracked, act, history

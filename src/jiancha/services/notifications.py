@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from jiancha.domain.masking import mask_phone
 from jiancha.domain.timeutil import iso_local, utcnow
-from jiancha.services.queries import mask_phone
 from jiancha.services.transports import CHANNELS, Message, Transport, TransportError, from_settings
 from jiancha.settings import NotifySettings, notify_settings
 from jiancha.store.bulk import select_in, upsert_insert

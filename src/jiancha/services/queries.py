@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.clock.deadlines import time_status
+from jiancha.domain.masking import mask_id, mask_name, mask_phone, mask_values
 from jiancha.domain.timeutil import iso_local, iso_utc, local_date, utcnow
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
@@ -121,7 +122,8 @@ def case_detail(db: Database, case_no: str, scope: Scope = EVERYTHING) -> dict[s
             "post": e.post,
             "occurred_at": iso_local(e.occurred_at),
             "received_at": iso_local(e.received_at),
-            "attributes": e.attributes,
+            # Source systems may put personal data in attributes: masked here as everywhere.
+            "attributes": mask_values(e.attributes),
             "ledger_seq": e.ledger_seq,
         }
         for e in evs
@@ -132,18 +134,6 @@ def case_detail(db: Database, case_no: str, scope: Scope = EVERYTHING) -> dict[s
         "phone": mask_phone(row.applicant_phone),
     }
     return view
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
-def mask_id(number: str) -> str:
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
 
 
 # R-SIG-5: not signals, but items a supervisor should check (待核实). Refusals and requests for
@@ -196,7 +186,7 @@ def to_verify(
                 "actor": r.actor,
                 "occurred_at": iso_local(r.occurred_at),
                 "event": f"{r.source_system}/{r.event_id}",
-                "reason": r.attributes.get("reason"),
+                "reason": mask_values(r.attributes.get("reason")),
             }
         )
     return int(total), out
