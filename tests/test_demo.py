@@ -24,7 +24,9 @@ def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database
     assert statuses.get("completed", 0) > 250 and statuses.get("open", 0) > 0
     total, rows = list_cases(empty_db, CaseFilter(status="open"), limit=5)
     assert total == statuses["open"]
-    assert all(r["legal_due"] and r["current_step"] for r in rows)
+    assert all(r["legal_due"] for r in rows)
+    # A case registered whose events its system has not sent yet (late delivery) has no step.
+    assert all(r["current_step"] for r in rows if r["last_event_at"])
     assert integrity.check(empty_db).ok
     assert load_demo(empty_db, 400).startswith("demo already loaded")
 
