@@ -9,17 +9,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from jiancha.interfaces.api import create_app
 from jiancha.store.database import Database
 
-from .conftest import event
+from .conftest import Desk, event
 
 
 @pytest.fixture
-def client(db: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(db), raise_server_exceptions=False) as c:
+def client(db: Database) -> Iterator[Desk]:
+    with Desk(db) as c:
         yield c
 
 
@@ -52,21 +50,21 @@ NUL_BODIES = [
 
 @pytest.mark.parametrize(("url", "body"), NUL_BODIES, ids=[u for u, _ in NUL_BODIES])
 def test_a_nul_in_any_json_field_is_refused_naming_the_field(
-    client: TestClient, url: str, body: dict[str, Any]
+    client: Desk, url: str, body: dict[str, Any]
 ) -> None:
     # These were 500s on PostgreSQL, whose text cannot hold NUL.
     error = refusal(client.post(url, json=body), 422, "nul_character")
     assert fields(error) == {k for k, v in body.items() if isinstance(v, str) and "\x00" in v}
 
 
-def test_a_nul_deep_in_a_batch_or_in_a_name_is_named_with_its_path(client: TestClient) -> None:
+def test_a_nul_deep_in_a_batch_or_in_a_name_is_named_with_its_path(client: Desk) -> None:
     batch = [event(1), event(2, attributes={"note\x00": "x", "list": ["ok", "bad\x00"]})]
     error = refusal(client.post("/api/v1/events", json=batch), 422, "nul_character")
     assert fields(error) == {"[1].attributes.note\x00", "[1].attributes.list[1]"}
     assert client.get("/api/v1/cases").json()["total"] == 0
 
 
-def test_a_backslash_before_u0000_is_text_not_a_nul(client: TestClient) -> None:
+def test_a_backslash_before_u0000_is_text_not_a_nul(client: Desk) -> None:
     body = b"[" + json.dumps(event(1, actor="C:\\u0000")).encode() + b"]"
     assert b"\\\\u0000" in body
     r = client.post("/api/v1/events", content=body, headers={"content-type": "application/json"})
@@ -82,13 +80,13 @@ DATES = [
 
 
 @pytest.mark.parametrize("url", DATES)
-def test_dates_out_of_range_are_refused_naming_the_parameter(client: TestClient, url: str) -> None:
+def test_dates_out_of_range_are_refused_naming_the_parameter(client: Desk, url: str) -> None:
     error = refusal(client.get(url), 422, "invalid_request")
     assert fields(error) & {"from", "to"}
     assert any("1990" in p["message_zh"] and "1990" in p["message_en"] for p in error["problems"])
 
 
-def test_a_sample_filter_date_out_of_range_is_refused_naming_the_field(client: TestClient) -> None:
+def test_a_sample_filter_date_out_of_range_is_refused_naming_the_field(client: Desk) -> None:
     body = {"by": "x", "seed": 1, "size": 1, "filter": {"received_to": "9999-12-31"}}
     error = refusal(client.post("/api/v1/samples", json=body), 422, "invalid_request")
     assert fields(error) == {"filter.received_to"}
@@ -103,7 +101,7 @@ def _nested(levels: int) -> dict[str, Any]:
     return out
 
 
-def test_attributes_nested_too_deeply_are_refused_naming_attributes(client: TestClient) -> None:
+def test_attributes_nested_too_deeply_are_refused_naming_attributes(client: Desk) -> None:
     assert client.post("/api/v1/events", json=event(1, attributes=_nested(64))).status_code == 200
     error = refusal(
         client.post("/api/v1/events", json=event(2, attributes=_nested(65))), 422, "events_rejected"
@@ -112,20 +110,20 @@ def test_attributes_nested_too_deeply_are_refused_naming_attributes(client: Test
     assert "64" in error["problems"][0]["message_en"] and "64" in error["problems"][0]["message_zh"]
 
 
-def test_json_nested_beyond_the_parser_limit_is_a_clear_400(client: TestClient) -> None:
+def test_json_nested_beyond_the_parser_limit_is_a_clear_400(client: Desk) -> None:
     deep = b"[" * 2000 + b"]" * 2000
     for url in ("/api/v1/notices", "/api/v1/events"):
         r = client.post(url, content=deep, headers={"content-type": "application/json"})
         assert "nested too deeply" in refusal(r, 400, "too_deep")["message_en"]
 
 
-def test_malformed_json_is_a_400_saying_where(client: TestClient) -> None:
+def test_malformed_json_is_a_400_saying_where(client: Desk) -> None:
     r = client.post("/api/v1/notices", content=b'{"title": ', headers={"content-type": "application/json"})
     error = refusal(r, 400, "bad_json")
     assert "char 10" in error["message_en"] and fields(error) == {"(body)"}
 
 
-def test_a_body_of_the_wrong_type_is_415_naming_what_is_taken(client: TestClient) -> None:
+def test_a_body_of_the_wrong_type_is_415_naming_what_is_taken(client: Desk) -> None:
     r = client.post("/api/v1/notices", content=b"title=x", headers={"content-type": "text/plain"})
     error = refusal(r, 415, "unsupported_media_type")
     assert "text/plain" in error["message_en"] and "application/json" in error["message_en"]
@@ -135,7 +133,7 @@ def test_a_body_of_the_wrong_type_is_415_naming_what_is_taken(client: TestClient
     assert r.status_code != 415, r.text
 
 
-def test_a_missing_field_is_named_as_required(client: TestClient) -> None:
+def test_a_missing_field_is_named_as_required(client: Desk) -> None:
     error = refusal(client.post("/api/v1/samples", json={"by": "x", "size": 1}), 422, "invalid_request")
     assert {(p["field"], p["code"], p["message_zh"]) for p in error["problems"]} == {
         ("seed", "required", "缺少必填字段")
@@ -143,14 +141,14 @@ def test_a_missing_field_is_named_as_required(client: TestClient) -> None:
 
 
 @pytest.fixture
-def small_limits(monkeypatch: pytest.MonkeyPatch, db: Database) -> Iterator[TestClient]:
+def small_limits(monkeypatch: pytest.MonkeyPatch, db: Database) -> Iterator[Desk]:
     monkeypatch.setenv("JIANCHA_MAX_BODY_BYTES", "1000")
     monkeypatch.setenv("JIANCHA_MAX_FILE_BYTES", "5000")
-    with TestClient(create_app(db), raise_server_exceptions=False) as c:
+    with Desk(db) as c:
         yield c
 
 
-def test_a_body_over_the_limit_is_413_and_nothing_is_written(small_limits: TestClient) -> None:
+def test_a_body_over_the_limit_is_413_and_nothing_is_written(small_limits: Desk) -> None:
     batch = [event(i) for i in range(20)]
     error = refusal(small_limits.post("/api/v1/events", json=batch), 413, "too_large")
     assert "1000" in error["message_en"] and "1000" in error["message_zh"]
@@ -158,7 +156,7 @@ def test_a_body_over_the_limit_is_413_and_nothing_is_written(small_limits: TestC
     assert small_limits.post("/api/v1/events", json=event(1)).status_code == 200
 
 
-def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(small_limits: TestClient) -> None:
+def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(small_limits: Desk) -> None:
     def chunks() -> Iterator[bytes]:
         yield b"["
         for i in range(20):
@@ -170,12 +168,12 @@ def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(small_limits: 
     refusal(r, 413, "too_large")
 
 
-def test_files_have_their_own_limit(small_limits: TestClient) -> None:
+def test_files_have_their_own_limit(small_limits: Desk) -> None:
     assert small_limits.post("/api/v1/attachments", content=b"x" * 4000).status_code == 201
     refusal(small_limits.post("/api/v1/attachments", content=b"x" * 6000), 413, "too_large")
 
 
-def test_the_openapi_documents_the_error_shape_for_every_refusal(client: TestClient) -> None:
+def test_the_openapi_documents_the_error_shape_for_every_refusal(client: Desk) -> None:
     spec = client.get("/api/openapi.json").json()
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     error = spec["components"]["schemas"]["ErrorBody"]
