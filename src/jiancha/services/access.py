@@ -148,24 +148,7 @@ def create_user(db: Database, user: UserIn, by: str, now: datetime | None = None
         if user.role == Role.post_user and user.department_code:
             region = depts[user.department_code]
         values = user.model_dump(exclude={"password"}) | {"region_code": region}
-        append(
-            conn,
-            [
-                Entry(
-                    "access",
-                    f"user:{user.username}",
-                    {
-                        "v": 1,
-                        "action": "create",
-                        **values,
-                        "role": user.role.value,
-                        "by": by,
-                        "at": iso_utc(now),
-                    },
-                )
-            ],
-            now,
-        )
+        _audit(conn, f"user:{user.username}", "create", by, now, **(values | {"role": user.role.value}))
         conn.execute(
             insert(users).values(
                 **values,
@@ -188,11 +171,7 @@ def set_active(db: Database, username: str, active: bool, by: str, now: datetime
         if row is None:
             raise Rejected("not_found", "用户不存在", f"user {username} not found", status=404)
         action = "enable" if active else "disable"
-        append(
-            conn,
-            [Entry("access", f"user:{username}", {"v": 1, "action": action, "by": by, "at": iso_utc(now)})],
-            now,
-        )
+        _audit(conn, f"user:{username}", action, by, now)
         conn.execute(
             update(users)
             .where(users.c.id == row.id)
@@ -247,17 +226,7 @@ def sign_in(
             )
             if locked:
                 lock(conn)
-                append(
-                    conn,
-                    [
-                        Entry(
-                            "access",
-                            f"user:{username}",
-                            {"v": 1, "action": "locked", "failures": failures, "at": iso_utc(now)},
-                        )
-                    ],
-                    now,
-                )
+                _audit(conn, f"user:{username}", "locked", "system", now, failures=failures)
         else:
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             expires = now + timedelta(hours=settings.session_hours)
@@ -338,23 +307,8 @@ def issue_token(
                 f"部门 {department_code} 不存在",
                 "no such department",
             )
-        (seq,) = append(
-            conn,
-            [
-                Entry(
-                    "access",
-                    f"token:{name}",
-                    {
-                        "v": 1,
-                        "action": "issue_token",
-                        "name": name,
-                        "department_code": department_code,
-                        "by": by,
-                        "at": iso_utc(now),
-                    },
-                )
-            ],
-            now,
+        seq = _audit(
+            conn, f"token:{name}", "issue_token", by, now, name=name, department_code=department_code
         )
         token_id = conn.execute(
             insert(api_tokens)
@@ -383,17 +337,7 @@ def revoke_token(db: Database, token_id: int, by: str, now: datetime | None = No
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
         if row is None:
             raise Rejected("not_found", "令牌不存在", f"token {token_id} not found", status=404)
-        append(
-            conn,
-            [
-                Entry(
-                    "access",
-                    f"token:{row.name}",
-                    {"v": 1, "action": "revoke_token", "id": token_id, "by": by, "at": iso_utc(now)},
-                )
-            ],
-            now,
-        )
+        _audit(conn, f"token:{row.name}", "revoke_token", by, now, id=token_id)
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now))
 
 
@@ -468,6 +412,13 @@ def list_tokens(db: Database) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def _audit(conn: Connection, ref: str, action: str, by: str, now: datetime, **detail: Any) -> int:
+    """Who was given access, locked, disabled; which tokens were issued and revoked: in the ledger."""
+    record = {"v": 1, "action": action, **detail, "by": by, "at": iso_utc(now)}
+    (seq,) = append(conn, [Entry("access", ref, record)], now)
+    return seq
 
 
 def _refuse(code: str, field: str, zh: str, en: str) -> None:

@@ -72,15 +72,7 @@ def request(db: Database, ask: ExportIn, who: Caller, now: datetime | None = Non
     with db.write() as conn:
         lock(conn)
         export_no = next_number(conn, exports, "DC", now)
-        record = {
-            "v": 1,
-            "export_no": export_no,
-            "action": "request",
-            **ask.model_dump(),
-            "by": who.label,
-            "at": iso_utc(now),
-        }
-        (seq,) = append(conn, [Entry("export", f"export:{export_no}", record)], now)
+        seq = _ledger(conn, export_no, "request", who, now, **ask.model_dump())
         conn.execute(
             insert(exports).values(
                 export_no=export_no,
@@ -121,24 +113,7 @@ def decide(
         if row.state != "requested":
             raise Rejected("bad_state", f"导出申请处于 {row.state}", f"the export is {row.state}", status=409)
         state = "approved" if approve else "refused"
-        append(
-            conn,
-            [
-                Entry(
-                    "export",
-                    f"export:{export_no}",
-                    {
-                        "v": 1,
-                        "export_no": export_no,
-                        "action": state,
-                        "by": who.label,
-                        "reason": reason,
-                        "at": iso_utc(now),
-                    },
-                )
-            ],
-            now,
-        )
+        _ledger(conn, export_no, state, who, now, reason=reason)
         conn.execute(
             update(exports)
             .where(exports.c.id == row.id)
@@ -177,26 +152,15 @@ def download(db: Database, export_no: str, who: Caller, now: datetime | None = N
         )
         if not done.rowcount:
             raise Rejected("not_approved", "该导出已下载过", "the export was already downloaded", status=403)
-        append(
-            conn,
-            [
-                Entry(
-                    "export",
-                    f"export:{export_no}",
-                    {
-                        "v": 1,
-                        "export_no": export_no,
-                        "action": "download",
-                        "by": who.label,
-                        "rows": len(found),
-                        "sha256": digest,
-                        "at": iso_utc(now),
-                    },
-                )
-            ],
-            now,
-        )
+        _ledger(conn, export_no, "download", who, now, rows=len(found), sha256=digest)
     return f"{export_no}-{row.what}.csv", content
+
+
+def _ledger(conn: Any, export_no: str, action: str, who: Caller, now: datetime, **detail: Any) -> int:
+    """Each step in the ledger: who, what, when, and why or what was given out."""
+    record = {"v": 1, "export_no": export_no, "action": action, **detail, "by": who.label, "at": iso_utc(now)}
+    (seq,) = append(conn, [Entry("export", f"export:{export_no}", record)], now)
+    return seq
 
 
 def list_exports(db: Database, who: Caller) -> list[dict[str, Any]]:

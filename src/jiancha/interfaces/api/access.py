@@ -49,20 +49,23 @@ def caller(request: Request) -> Caller:
     return person
 
 
-def _allow(capability: Capability) -> Callable[..., Caller]:
-    def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        if not who.may(capability):
-            if who.role is None:
-                raise Rejected("sign_in_required", "请先登录", "sign in first", status=401)
-            raise Rejected(
-                "forbidden",
-                f"{ROLE_ZH[who.role]}无权进行此操作",
-                f"a {who.role.value} may not do this ({capability.value})",
-                status=403,
-            )
-        return who
+def _allow(*capabilities: Capability) -> Callable[..., Caller]:
+    """A dependency letting through a caller with any of `capabilities` (a signal's moves: the
+    department explains, the agency decides)."""
 
-    dependency.capability = capability  # type: ignore[attr-defined]
+    def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
+        if any(who.may(c) for c in capabilities):
+            return who
+        if who.role is None:
+            raise Rejected("sign_in_required", "请先登录", "sign in first", status=401)
+        raise Rejected(
+            "forbidden",
+            f"{ROLE_ZH[who.role]}无权进行此操作",
+            f"a {who.role.value} may not do this ({' or '.join(capabilities)})",
+            status=403,
+        )
+
+    dependency.capability = capabilities  # type: ignore[attr-defined]
     return dependency
 
 
@@ -83,30 +86,11 @@ INGEST = _allow(Capability.ingest)
 SIGNED_IN = _allow(Capability.signed_in)
 
 
-def _either(*capabilities: Capability) -> Callable[..., Caller]:
-    """A route both sides use (a signal's moves: the department explains, the agency decides)."""
-
-    def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        if any(who.may(c) for c in capabilities):
-            return who
-        if who.role is None:
-            raise Rejected("sign_in_required", "请先登录", "sign in first", status=401)
-        raise Rejected(
-            "forbidden",
-            f"{ROLE_ZH[who.role]}无权进行此操作",
-            f"a {who.role.value} may not do this",
-            status=403,
-        )
-
-    dependency.capability = capabilities  # type: ignore[attr-defined]
-    return dependency
-
-
-SUPERVISE_OR_ANSWER = _either(Capability.supervise, Capability.answer)
+SUPERVISE_OR_ANSWER = _allow(Capability.supervise, Capability.answer)
 # Back-testing a pack: the administrator who would switch it on, the supervisors who would use it.
-TEST_PACK = _either(Capability.manage, Capability.supervise)
+TEST_PACK = _allow(Capability.manage, Capability.supervise)
 # Evidence comes from the systems, from departments answering, and from supervisors.
-UPLOAD = _either(Capability.ingest, Capability.answer, Capability.supervise)
+UPLOAD = _allow(Capability.ingest, Capability.answer, Capability.supervise)
 
 Public = Annotated[Caller, Depends(PUBLIC_ACCESS)]
 Reader = Annotated[Caller, Depends(READ)]
