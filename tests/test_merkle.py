@@ -148,8 +148,10 @@ def make_leaves(n: int, salt: int = 0) -> list[bytes]:
 
 # -- published vectors ----------------------------------------------------------------------------------
 def test_roots_match_the_certificate_transparency_vectors() -> None:
+    assert merkle.leaf_hashes(CT_INPUTS) == CT_LEAVES
     for n, expected in enumerate(CT_ROOTS):
         assert merkle.root(CT_LEAVES[:n]).hex() == expected
+        assert merkle.root_of(CT_LEAVES[:n]).hex() == expected
 
 
 def test_inclusion_paths_match_the_vectors_and_verify() -> None:
@@ -179,6 +181,7 @@ sizes = st.integers(min_value=1, max_value=300)
 def test_streaming_root_equals_the_recursive_definition(n: int, salt: int) -> None:
     leaves = make_leaves(n, salt)
     assert merkle.root(leaves) == naive_mth(leaves)
+    assert merkle.root_of(leaves) == naive_mth(leaves)  # level by level, odd nodes carried up
 
 
 @given(sizes, st.data())

@@ -103,3 +103,34 @@ def access_settings() -> AccessSettings:
         lockout_minutes=float(env("JIANCHA_LOCKOUT_MINUTES", d.lockout_minutes)),
         cookie_secure=env("JIANCHA_COOKIE_SECURE", "1") not in ("0", "false", "no"),
     )
+
+
+# -- signed checkpoints over the ledger (issue 5) ---------------------------------------------------
+SIGNING_KEY_FILE = "jiancha-signing-key.pem"
+
+
+@dataclass(frozen=True)
+class CheckpointSettings:
+    """`JIANCHA_SIGNING_KEY`: the Ed25519 private key (PEM), made with mode 0600 on first use and
+    never stored in the database; by default next to the SQLite database, else in the current
+    directory. `JIANCHA_PLATFORM_NAME`: the origin line of every checkpoint.
+    `JIANCHA_CHECKPOINT_INTERVAL`: seconds between the worker's checkpoints (0: none)."""
+
+    key_file: Path
+    origin: str = "jiancha"
+    interval_seconds: float = 3600.0
+
+
+def checkpoint_settings() -> CheckpointSettings:
+    env = os.environ.get
+    key = env("JIANCHA_SIGNING_KEY", "").strip()
+    if not key:
+        url = database_url()
+        here = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else Path()
+        key = str(here / SIGNING_KEY_FILE)
+    d = CheckpointSettings(Path(key))
+    return CheckpointSettings(
+        key_file=Path(key).resolve(),
+        origin=env("JIANCHA_PLATFORM_NAME", d.origin).strip() or d.origin,
+        interval_seconds=float(env("JIANCHA_CHECKPOINT_INTERVAL", d.interval_seconds)),
+    )

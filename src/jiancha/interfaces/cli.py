@@ -13,6 +13,7 @@ import typer
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.masking import MaskingFilter
+from jiancha.interfaces.proof_cli import proof_app
 from jiancha.store.database import Database
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ user_app = typer.Typer(help="People given access (R-SEC-1).", no_args_is_help=Tr
 token_app = typer.Typer(help="API tokens of integrating systems.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(proof_app, name="proof")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -150,6 +152,39 @@ def verify() -> None:
     typer.echo(report.describe())
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def checkpoint(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the checkpoint as a witness keeps it.")
+    ] = False,
+) -> None:
+    """Sign the ledger's Merkle root if the ledger has grown; print the latest checkpoint.
+    Exits 1 if the ledger no longer hashes to what was signed before."""
+    from jiancha.services import checkpoints
+    from jiancha.store.migrate import upgrade
+
+    db = _db()
+    upgrade(db)  # not _ready: seeding the calendar would add entries to what is being signed
+    try:
+        made = checkpoints.make(db)
+    except checkpoints.Rewritten as e:
+        typer.echo(f"REFUSED: {e}", err=True)
+        raise typer.Exit(code=1) from e
+    except Rejected as e:
+        _fail(e)
+    if made is None:
+        typer.echo("the ledger is empty: nothing to sign", err=True)
+        raise typer.Exit(code=1)
+    cp = made.checkpoint
+    if as_json:
+        typer.echo(orjson.dumps(cp.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        state = "signed" if made.new else "unchanged since"
+        typer.echo(
+            f"{state} checkpoint {cp.tree_size} at {cp.time}: root {cp.root_hash.hex()}, key {cp.key_id}"
+        )
 
 
 @app.command("signals")

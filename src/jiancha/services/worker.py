@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
-from jiancha.services import clock, notifications
+from jiancha.services import checkpoints, clock, notifications
+from jiancha.settings import checkpoint_settings
 from jiancha.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class Worker:
                 log.info("clock: %d cases reached a threshold", handled)
         finally:
             self.notify()  # messages already queued go out even when the sweep fails
+            self.checkpoint()
         return handled
 
     def notify(self) -> None:
@@ -48,6 +51,21 @@ class Worker:
             log.info(
                 "notifications: %d sent, %d to retry, %d given up", done.sent, done.retrying, done.failed
             )
+
+    def checkpoint(self) -> None:
+        """Sign the ledger's root when it has grown and the last checkpoint is an interval old."""
+        settings = checkpoint_settings()
+        if settings.interval_seconds <= 0:
+            return
+        try:
+            if checkpoints.due(self.db, timedelta(seconds=settings.interval_seconds)):
+                made = checkpoints.make(self.db, settings)
+                if made and made.new:
+                    log.info("checkpoint: signed tree size %d", made.checkpoint.tree_size)
+        except checkpoints.Rewritten as e:
+            log.error("checkpoint refused, the ledger's past changed: %s", e)
+        except Exception:
+            log.exception("checkpoint failed; trying again next tick")
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -617,3 +617,27 @@ exports = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_exports_unit", "unit_region", "unit_department", "state"),
 )
+
+# -- signed checkpoints over the ledger (issue 5): append-only, like the ledger ---------------------
+# One row per checkpoint: the RFC 6962 root of the first `tree_size` ledger entries, signed.
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),  # the raw key, so old keys stay published
+    Column("signature", LargeBinary, nullable=False),
+)
+
+# Hashes of the complete subtrees of 2^level entries (level >= store.checkpoints.BLOCK_LEVEL),
+# so a root or a proof reads O(log n) rows and at most a few blocks of entries, never the ledger.
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+)

@@ -78,6 +78,27 @@ def root(leaves: Iterable[bytes]) -> bytes:
     return frontier.root()
 
 
+def root_of(leaves: Sequence[bytes]) -> bytes:
+    """MTH over leaf hashes held in memory, level by level: pairing from the left and carrying an
+    odd last node up unchanged builds the same tree as the RFC's split at the largest power of
+    two, and costs one list comprehension per level instead of a call per leaf."""
+    level = list(leaves)
+    if not level:
+        return EMPTY_ROOT
+    sha256 = hashlib.sha256
+    while len(level) > 1:
+        paired = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
+
+
+def leaf_hashes(data: Iterable[bytes]) -> list[bytes]:
+    sha256 = hashlib.sha256
+    return [sha256(b"\x00" + d).digest() for d in data]
+
+
 def fold(hashes: Sequence[bytes]) -> bytes:
     """The MTH of a range from its complete subtrees, left to right (the largest first)."""
     h = hashes[-1]

@@ -22,6 +22,7 @@ from jiancha.interfaces.api import (
     routes_ledger,
     routes_notices,
     routes_notifications,
+    routes_proofs,
     routes_signals,
 )
 from jiancha.interfaces.api.access import Public
@@ -90,6 +91,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_notifications,
         routes_access,
         routes_exports,
+        routes_proofs,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
