@@ -34,6 +34,13 @@ def _pg_database(schema: str) -> Database:
     return Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
 
 
+@pytest.fixture(autouse=True)
+def signing_key_of_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkpoints (and a server's worker) sign with a key of the test's own, never with one left
+    in the working directory; commands run as processes inherit it."""
+    monkeypatch.setenv("JIANCHA_SIGNING_KEY", str(tmp_path / "signing-key.pem"))
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
