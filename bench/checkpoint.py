@@ -19,13 +19,13 @@ import random
 import resource
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import text, update
 
+from bench import scratch_postgres
 from jiancha.domain.canonical import ENCODING_VERSION
 from jiancha.domain.integrity import merkle
 from jiancha.services import checkpoints
@@ -142,20 +142,8 @@ def main() -> None:
             finally:
                 db.dispose()
         if args.postgres:
-            admin = create_engine(args.postgres)
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-            try:
-                db = Database(args.postgres, connect_args={"options": f"-csearch_path={schema}"})
-                try:
-                    measure("postgresql", db, args.entries, key)
-                finally:
-                    db.dispose()
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+            with scratch_postgres(args.postgres) as db:
+                measure("postgresql", db, args.entries, key)
 
 
 if __name__ == "__main__":

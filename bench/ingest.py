@@ -16,13 +16,11 @@ import platform
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
+from bench import scratch_postgres
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.services import catalogue, ingest
 from jiancha.services.calendar import seed_from_package
@@ -161,19 +159,10 @@ def main() -> None:
     report("sqlite:", rates)
     if args.postgres:
         rates = []
-        admin = create_engine(args.postgres)
         for _ in range(args.repeat):
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-            try:
-                db = Database(args.postgres, connect_args={"options": f"-csearch_path={schema}"})
+            with scratch_postgres(args.postgres) as db:
                 prepare(db)
                 rates.append(measure(db, evs))
-                db.dispose()
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         report("postgresql:", rates)
 
 

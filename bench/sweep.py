@@ -23,13 +23,13 @@ import os
 import platform
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from bench import scratch_postgres
 from bench.ingest import item, prepare
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.clock.deadlines import CaseState, CaseStatus, Deadlines, deadlines, limits_of
@@ -265,22 +265,10 @@ def main() -> None:
                     finally:
                         db.dispose()
     if args.postgres:
-        admin = create_engine(args.postgres)
         for n in sizes:
             for _ in range(args.repeat):
-                schema = f"bench_{uuid.uuid4().hex[:8]}"
-                with admin.begin() as conn:
-                    conn.execute(text(f"CREATE SCHEMA {schema}"))
-                try:
-                    db = Database(args.postgres, connect_args={"options": f"-csearch_path={schema}"})
-                    try:
-                        measure("postgresql", db, n)
-                    finally:
-                        db.dispose()
-                finally:
-                    with admin.begin() as conn:
-                        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+                with scratch_postgres(args.postgres) as db:
+                    measure("postgresql", db, n)
 
 
 if __name__ == "__main__":
