@@ -171,19 +171,31 @@ def _covered(conn: Any, field: str, size: int) -> None:
     last = store.latest(conn)
     top = last.tree_size if last else 0
     if not 1 <= size <= top:
-        raise Rejected(
-            "not_checkpointed",
-            "该树大小不在已签名检查点范围内",
-            "the tree size is not covered by a signed checkpoint",
-            [
-                invalid(
-                    field,
-                    "out_of_range",
-                    f"应在 1 至 {top} 之间（最新检查点的大小）",
-                    f"must be between 1 and {top} (the size of the latest checkpoint)",
-                )
-            ],
+        raise _out_of_range(
+            field,
+            top,
+            "（最新检查点的大小）",
+            " (the size of the latest checkpoint)",
+            code="not_checkpointed",
+            zh="该树大小不在已签名检查点范围内",
+            en="the tree size is not covered by a signed checkpoint",
         )
+
+
+def _out_of_range(
+    field: str,
+    top: int,
+    of_zh: str = "",
+    of_en: str = "",
+    code: str = "invalid_request",
+    zh: str = "请求参数无效",
+    en: str = "the request is invalid",
+) -> Rejected:
+    """A refusal naming `field`, which must lie between 1 and `top`."""
+    problem = invalid(
+        field, "out_of_range", f"应在 1 至 {top} 之间{of_zh}", f"must be between 1 and {top}{of_en}"
+    )
+    return Rejected(code, zh, en, [problem])
 
 
 def inclusion(db: Database, seq: int, tree_size: int, block_level: int = store.BLOCK_LEVEL) -> dict[str, Any]:
@@ -191,19 +203,7 @@ def inclusion(db: Database, seq: int, tree_size: int, block_level: int = store.B
     with db.read() as conn:
         _covered(conn, "tree_size", tree_size)
         if not 1 <= seq <= tree_size:
-            raise Rejected(
-                "invalid_request",
-                "请求参数无效",
-                "the request is invalid",
-                [
-                    invalid(
-                        "seq",
-                        "out_of_range",
-                        f"应在 1 至 {tree_size} 之间",
-                        f"must be between 1 and the tree size {tree_size}",
-                    )
-                ],
-            )
+            raise _out_of_range("seq", tree_size, "（树的大小）", " (the tree size)")
         entry = conn.execute(select(ledger.c.entry_hash).where(ledger.c.seq == seq)).scalar_one()
         proof = store.range_hashes(conn, merkle.inclusion_ranges(seq - 1, tree_size), block_level)
         checkpoint = store.at_size(conn, tree_size)
@@ -223,11 +223,6 @@ def consistency(db: Database, old: int, new: int, block_level: int = store.BLOCK
     with db.read() as conn:
         _covered(conn, "new", new)
         if not 1 <= old <= new:
-            raise Rejected(
-                "invalid_request",
-                "请求参数无效",
-                "the request is invalid",
-                [invalid("old", "out_of_range", f"应在 1 至 {new} 之间", f"must be between 1 and {new}")],
-            )
+            raise _out_of_range("old", new)
         proof = store.range_hashes(conn, merkle.consistency_ranges(old, new), block_level)
     return {"old": old, "new": new, "proof": [h.hex() for h in proof]}
