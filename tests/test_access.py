@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from jiancha.domain.access.roles import Capability
+from jiancha.domain.corrections import CorrectionIn, EventKey
 from jiancha.domain.errors import Rejected
 from jiancha.domain.events import AttachmentRef
 from jiancha.interfaces.api import create_app
@@ -26,6 +27,7 @@ from jiancha.services import (
     accountability,
     attachments,
     complaints,
+    corrections,
     exports,
     ingest,
     notices,
@@ -99,8 +101,19 @@ def owned(db: Database) -> dict[str, Any]:
     client_as(db, "post_user", department=OWNER, username="owner.official").close()
     asker = access.sign_in(db, "owner.official", PASSWORD).caller
     export = exports.request(db, exports.ExportIn(what="cases", reason="自查"), asker)
+    # And its request to correct one of the case's events, waiting for the top-level agency.
+    fix = corrections.request(
+        db,
+        CorrectionIn(
+            event=EventKey(source_system="SYS-A", event_id="E-1"),
+            changes={"actor": "王五"},
+            reason="录入错误",
+        ),
+        asker,
+    )
     return {
         "export_no": export["export_no"],
+        "correction_no": fix["correction_no"],
         "case_no": "C-1",
         "signal_id": signal_id,
         "notice_no": notice["notice_no"],
@@ -121,6 +134,7 @@ def path_for(path: str, data: dict[str, Any]) -> str:
         "token_id": 1,
         "username": "official",
         "export_no": data.get("export_no", "DC-2026-000001"),
+        "correction_no": data.get("correction_no", "GZ-2026-000001"),
         "sample_no": data.get("sample_no", "CC-2026-000001"),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
@@ -189,6 +203,8 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("DELETE", "/api/v1/tokens/{token_id}"): None,
         ("POST", "/api/v1/exports"): {"what": "cases", "params": {"department": OWNER}, "reason": "r"},
         ("POST", "/api/v1/exports/{export_no}/decision"): {"approve": True},
+        ("POST", "/api/v1/corrections"): {"case_no": "C-1", "action": "void", "reason": "重复办件"},
+        ("POST", "/api/v1/corrections/{correction_no}/decision"): {"approve": True},
     }
 
 
@@ -242,6 +258,7 @@ def test_no_route_shows_or_changes_another_scope_s_data(db: Database, who: str) 
         data["notice_no"],
         data["complaint_no"],
         data["record_no"],
+        data["correction_no"],
         data["sha256"],
         OWNER,
         "超期未办",

@@ -9,7 +9,7 @@ import pytest
 
 from jiancha.store.database import Database
 
-from .conftest import Desk, event
+from .conftest import Desk, client_as, event
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_ledger_verify_through_the_api(client: Desk) -> None:
     assert entries[1]["prev_hash"] == entries[0]["entry_hash"]
 
 
-def test_catalogue_is_readable_and_changes_are_versioned(client: Desk) -> None:
+def test_catalogue_is_readable_and_changes_are_versioned(db: Database, client: Desk) -> None:
     items = client.get("/api/v1/catalogue/items").json()
     assert {i["code"] for i in items["items"]} == {"SCJG-XK-001", "SCJG-CF-001"}
     r = client.post(
@@ -151,6 +151,10 @@ def test_catalogue_is_readable_and_changes_are_versioned(client: Desk) -> None:
         },
     )
     assert r.status_code == 200, r.text
+    # Altering an existing entry waits for the top-level agency (R-AUD-2, tests/test_corrections.py).
+    with client_as(db, "system_supervisor", username="chief", leader=True) as chief:
+        no = r.json()["awaiting_approval"]["correction_no"]
+        assert chief.post(f"/api/v1/corrections/{no}/decision", json={"approve": True}).status_code == 200
     item = client.get("/api/v1/catalogue/items/SCJG-XK-001").json()
     assert item["status"] == "suspended" and [v["change_kind"] for v in item["versions"]] == [
         "add",

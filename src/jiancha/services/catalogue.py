@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 from jiancha.domain.catalogue import STATUS_AFTER, CatalogueChange, ChangeKind, ItemStatus, PowerItem
 from jiancha.domain.errors import Problem, Rejected
@@ -36,81 +39,120 @@ def apply_changes(db: Database, changes: list[CatalogueChange]) -> CatalogueResu
     """Apply all changes in one transaction, or none: every problem is reported together.
 
     `add` of an existing item with different content becomes `change`; identical content is a no-op.
+    This is the operator's path (command line, demo) and that of an approved correction; people
+    through the API add items here but alter existing ones through a correction (`propose`).
     """
-    result = CatalogueResult()
     with db.write() as conn:
-        codes = {c.code for c in changes} | {c.merged_into for c in changes if c.merged_into}
-        newest = catalogue_store.latest(conn, codes)
-        problems = _check(changes, newest)
-        if problems:
-            raise Rejected(
-                "catalogue_rejected",
-                "事项清单有错误，未作任何更改",
-                "the catalogue has errors; nothing was changed",
-                problems,
-            )
-        now = utcnow()
-        state: dict[str, tuple[int, ItemStatus, dict[str, Any]]] = {
-            code: (r.version, ItemStatus(r.status), r.content) for code, r in newest.items()
+        return apply_in(conn, changes, utcnow())
+
+
+def apply_in(conn: Connection, changes: list[CatalogueChange], now: datetime) -> CatalogueResult:
+    """`apply_changes` inside the caller's transaction."""
+    result = CatalogueResult()
+    newest = _checked(conn, changes)
+    state: dict[str, tuple[int, ItemStatus, dict[str, Any]]] = {
+        code: (r.version, ItemStatus(r.status), r.content) for code, r in newest.items()
+    }
+    for change in changes:
+        previous = state.get(change.code)
+        kind = change.kind
+        if kind is ChangeKind.add and previous is not None:
+            kind = ChangeKind.change
+        if change.item is not None:
+            content = change.item.model_dump(mode="json")
+        else:
+            assert previous is not None  # _check made sure
+            content = previous[2]
+        status = STATUS_AFTER[kind]
+        if (
+            previous is not None
+            and kind is ChangeKind.change
+            and previous[2] == content
+            and previous[1] is status
+        ):
+            result.unchanged.append(change.code)
+            continue
+        version = previous[0] + 1 if previous else 1
+        record = {
+            "v": 1,
+            "code": change.code,
+            "version": version,
+            "change": kind.value,
+            "status": status.value,
+            "effective_from": iso_utc(change.effective_from),
+            "changed_by": change.changed_by,
+            "reason": change.reason,
+            "merged_into": change.merged_into,
+            "item": content,
         }
-        for change in changes:
-            previous = state.get(change.code)
-            kind = change.kind
-            if kind is ChangeKind.add and previous is not None:
-                kind = ChangeKind.change
-            if change.item is not None:
-                content = change.item.model_dump(mode="json")
-            else:
-                assert previous is not None  # _check made sure
-                content = previous[2]
-            status = STATUS_AFTER[kind]
-            if (
-                previous is not None
-                and kind is ChangeKind.change
-                and previous[2] == content
-                and previous[1] is status
-            ):
-                result.unchanged.append(change.code)
-                continue
-            version = previous[0] + 1 if previous else 1
-            record = {
-                "v": 1,
+        (seq,) = append(conn, [Entry("catalogue", f"item:{change.code}@{version}", record)], now)
+        catalogue_store.insert_version(
+            conn,
+            {
                 "code": change.code,
                 "version": version,
-                "change": kind.value,
                 "status": status.value,
-                "effective_from": iso_utc(change.effective_from),
+                "change_kind": kind.value,
+                "effective_from": change.effective_from,
+                "recorded_at": now,
                 "changed_by": change.changed_by,
                 "reason": change.reason,
                 "merged_into": change.merged_into,
-                "item": content,
-            }
-            (seq,) = append(conn, [Entry("catalogue", f"item:{change.code}@{version}", record)], now)
-            catalogue_store.insert_version(
-                conn,
-                {
-                    "code": change.code,
-                    "version": version,
-                    "status": status.value,
-                    "change_kind": kind.value,
-                    "effective_from": change.effective_from,
-                    "recorded_at": now,
-                    "changed_by": change.changed_by,
-                    "reason": change.reason,
-                    "merged_into": change.merged_into,
-                    "name": content["name"],
-                    "item_type": content["item_type"],
-                    "department_code": content["department_code"],
-                    "content": content,
-                    "ledger_seq": seq,
-                },
-            )
-            state[change.code] = (version, status, content)
-            bucket = {ChangeKind.add: result.added, ChangeKind.change: result.changed}.get(
-                kind, result.status_changed
-            )
-            bucket.append(change.code)
+                "name": content["name"],
+                "item_type": content["item_type"],
+                "department_code": content["department_code"],
+                "content": content,
+                "ledger_seq": seq,
+            },
+        )
+        state[change.code] = (version, status, content)
+        bucket = {ChangeKind.add: result.added, ChangeKind.change: result.changed}.get(
+            kind, result.status_changed
+        )
+        bucket.append(change.code)
     return result
+
+
+def _checked(conn: Connection, changes: list[CatalogueChange]) -> dict[str, Any]:
+    """The newest version of every item the changes name, once the changes are found valid."""
+    codes = {c.code for c in changes} | {c.merged_into for c in changes if c.merged_into}
+    newest = catalogue_store.latest(conn, codes)
+    problems = _check(changes, newest)
+    if problems:
+        raise Rejected(
+            "catalogue_rejected",
+            "事项清单有错误，未作任何更改",
+            "the catalogue has errors; nothing was changed",
+            problems,
+        )
+    return newest
+
+
+def split(
+    conn: Connection, changes: list[CatalogueChange]
+) -> tuple[list[CatalogueChange], list[CatalogueChange], list[str]]:
+    """(new items, alterations of existing items, codes left unchanged), the batch checked whole.
+
+    Deleting or altering a catalogue entry needs the top-level agency's approval (R-AUD-2); adding
+    one does not. Re-sending an item exactly as it stands changes nothing and needs nothing.
+    """
+    newest = _checked(conn, changes)
+    new, altered, unchanged = [], [], []
+    for c in changes:
+        stands = newest.get(c.code)
+        if stands is None and c.kind is ChangeKind.add:
+            new.append(c)
+        elif (
+            stands is not None
+            and c.kind in (ChangeKind.add, ChangeKind.change)
+            and c.item is not None
+            and stands.content == c.item.model_dump(mode="json")
+            and ItemStatus(stands.status) is ItemStatus.active
+        ):
+            unchanged.append(c.code)
+        else:
+            altered.append(c)
+    return new, altered, unchanged
 
 
 def _check(changes: list[CatalogueChange], newest: dict[str, Any]) -> list[Problem]:

@@ -100,7 +100,7 @@ def validate_case(raw: Any) -> CaseIn:
         raise Rejected("case_rejected", "办件数据无效", "the case is invalid", problems_from(e)) from e
 
 
-def _record(ev: EventIn, received_at: str) -> dict[str, Any]:
+def ledger_record(ev: EventIn, received_at: str) -> dict[str, Any]:
     """The canonical content of an event, as the ledger keeps it (received_at as iso_utc text)."""
     return {
         "v": 1,
@@ -161,7 +161,12 @@ def _plan(conn: Any, batch: list[EventIn], result: BatchResult, scope: Scope = E
         before = earlier.get(key)
         same = first_in_batch.get(key)
         if before is not None or same is not None:
-            if (before is not None and not _same_content(e, before)) or (same is not None and same != e):
+            # An event corrected with approval (R-AUD-2) keeps its id: whatever the source re-sends
+            # under it is a duplicate of what was corrected, not a conflict.
+            corrected = before is not None and before.correction_seq is not None
+            if (before is not None and not corrected and not _same_content(e, before)) or (
+                same is not None and same != e
+            ):
                 problems.append(
                     Problem(
                         "conflict",
@@ -207,6 +212,17 @@ def _plan(conn: Any, batch: list[EventIn], result: BatchResult, scope: Scope = E
                     "item_code",
                     f"办件属于部门 {owner}，不在本系统的范围内",
                     f"the case belongs to department {owner}, outside this system's scope",
+                    i,
+                )
+            )
+            continue
+        if e.case_no in stored and stored[e.case_no].voided:
+            problems.append(
+                Problem(
+                    "case_voided",
+                    "case_no",
+                    f"办件 {e.case_no} 已经批准更正作废，不再接收事件",
+                    f"case {e.case_no} was voided by an approved correction and takes no more events",
                     i,
                 )
             )
@@ -280,7 +296,10 @@ def ingest_events(
         received = iso_utc(now)
         seqs = append(
             conn,
-            [Entry("event", f"event:{e.source_system}/{e.event_id}", _record(e, received)) for _, e in fresh],
+            [
+                Entry("event", f"event:{e.source_system}/{e.event_id}", ledger_record(e, received))
+                for _, e in fresh
+            ],
             now,
         )
         for (i, _), seq in zip(fresh, seqs, strict=True):

@@ -5,9 +5,11 @@
    when it was accepted; a row without its entry, or an entry without its row, is reported too.
 3. Every case's derived state (status, step, due dates) is recomputed from its events and compared.
 4. Every signal is compared with its entry, and its state with its recorded moves.
-5. Every action on a supervision notice or a complaint, and every accountability record, is
+5. Every corrected or voided case and event holds what its approved correction made it, and
+   every approved correction is still in force in its row.
+6. Every action on a supervision notice or a complaint, and every accountability record, is
    compared with its entry.
-6. Every attachment is hashed again.
+7. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from jiancha.domain.canonical import canonical_bytes
 from jiancha.domain.timeutil import iso_utc
@@ -120,7 +122,10 @@ def _events(conn: Connection) -> str | None:
         name = f"event {r.source_system}/{r.event_id}"
         if r.payload is None or r.kind != "event":
             return f"{name} has no ledger entry (it was added behind the ledger's back)"
-        if canonical_bytes(event_record(r)) != bytes(r.payload):
+        if r.correction_seq is None and r.voided:
+            return f"{name} is voided without an approved correction"
+        # A corrected event is compared with its correction (`_corrections`), not its original.
+        if r.correction_seq is None and canonical_bytes(event_record(r)) != bytes(r.payload):
             return f"{name} differs from ledger entry {r.ledger_seq}"
         if r.case_case_no != r.case_no:
             return f"{name} was moved to another case"
@@ -182,8 +187,66 @@ def _registrations(conn: Connection) -> str | None:
         row = conn.execute(select(cases).where(cases.c.case_no == rec.get("case_no"))).first()
         if row is None:
             return f"case {rec.get('case_no')} of ledger entry {entry.seq} is missing"
-        if any(getattr(row, k) != rec.get(k) for k in REGISTRATION):
+        if row.correction_seq is None and any(getattr(row, k) != rec.get(k) for k in REGISTRATION):
             return f"case {row.case_no}: its registration differs from ledger entry {entry.seq}"
+    return None
+
+
+def _corrections(conn: Connection) -> str | None:
+    """Every approved correction of a case or an event (R-AUD-2) is what its row now holds, and no
+    row is marked corrected or voided without one: a correction cannot be undone, nor invented,
+    behind the ledger's back."""
+    latest: dict[tuple[str, ...], tuple[int, dict[str, Any]]] = {}
+    query = select(ledger.c.seq, ledger.c.payload).where(ledger.c.kind == "correction")
+    for entry in _pages(conn, query, ledger.c.seq):
+        rec = orjson.loads(bytes(entry.payload))
+        if rec.get("action") != "approve" or rec.get("target") == "catalogue":
+            continue
+        key: tuple[str, ...] = (
+            ("case", rec["case_no"])
+            if rec["target"] == "case"
+            else ("event", rec["source_system"], rec["event_id"])
+        )
+        latest[key] = (int(entry.seq), rec)
+    marked = or_(cases.c.voided.is_(True), cases.c.correction_seq.is_not(None))
+    for row in conn.execute(select(cases).where(marked)):
+        found = latest.pop(("case", row.case_no), None)
+        wrong = _case_differs(row, found)
+        if wrong:
+            return f"case {row.case_no}: {wrong}"
+    marked = or_(events.c.voided.is_(True), events.c.correction_seq.is_not(None))
+    for r in conn.execute(select(events).where(marked)):
+        found = latest.pop(("event", r.source_system, r.event_id), None)
+        wrong = _event_differs(r, found)
+        if wrong:
+            return f"event {r.source_system}/{r.event_id}: {wrong}"
+    for (target, *name), (seq, _) in latest.items():
+        return f"the {target} {'/'.join(name)} does not hold correction entry {seq}: it was undone"
+    return None
+
+
+def _case_differs(row: Any, found: tuple[int, dict[str, Any]] | None) -> str | None:
+    if found is None or found[0] != row.correction_seq:
+        return "marked corrected or voided without its approved correction"
+    rec = found[1]
+    if rec["fix"] == "void":
+        return None if row.voided and row.status == "voided" else "its correction voided it, but it is not"
+    if row.voided or any(getattr(row, k) != rec["after"].get(k) for k in REGISTRATION):
+        return f"its registration differs from correction entry {found[0]}"
+    return None
+
+
+def _event_differs(row: Any, found: tuple[int, dict[str, Any]] | None) -> str | None:
+    if found is None or found[0] != row.correction_seq:
+        return "marked corrected or voided without its approved correction"
+    rec = found[1]
+    held = canonical_bytes(event_record(row))
+    if rec["fix"] == "void":
+        if not row.voided or held != canonical_bytes(rec["before"]):
+            return f"it differs from what correction entry {found[0]} voided"
+        return None
+    if row.voided or held != canonical_bytes(rec["after"]):
+        return f"it differs from correction entry {found[0]}"
     return None
 
 
@@ -324,6 +387,7 @@ def check(db: Database) -> Report:
             _events,
             _catalogue,
             _registrations,
+            _corrections,
             _case_states,
             _signals,
             _notices,

@@ -125,6 +125,10 @@ def case_detail(db: Database, case_no: str, scope: Scope = EVERYTHING) -> dict[s
             # Source systems may put personal data in attributes: masked here as everywhere.
             "attributes": mask_values(e.attributes),
             "ledger_seq": e.ledger_seq,
+            # Approved corrections (R-AUD-2): a voided event is shown, marked; a corrected one shows
+            # its corrected content, the original being in the correction and the ledger.
+            "voided": e.voided,
+            "correction_seq": e.correction_seq,
         }
         for e in evs
     ]
@@ -160,7 +164,12 @@ def to_verify(
     query = (
         select(events, cases.c.department_code)
         .join(cases, cases.c.id == events.c.case_id)
-        .where(condition, scope.restrict(cases.c.department_code))
+        .where(
+            condition,
+            scope.restrict(cases.c.department_code),
+            events.c.voided.is_(False),
+            cases.c.voided.is_(False),
+        )
     )
     if department_code:
         query = query.where(cases.c.department_code == department_code)
@@ -204,12 +213,14 @@ def progress(db: Database, case_no: str, check_code: str) -> dict[str, Any] | No
         ).first()
         if row is None or not row.check_code or not hmac.compare_digest(row.check_code, check_code):
             return None
+        if row.voided:  # a voided case is no longer told to the public (R-AUD-2)
+            return None
         department = conn.execute(
             select(departments.c.name).where(departments.c.code == row.department_code)
         ).scalar()
         steps = conn.execute(
             select(events.c.step, events.c.action, events.c.occurred_at)
-            .where(events.c.case_id == row.id)
+            .where(events.c.case_id == row.id, events.c.voided.is_(False))
             .order_by(events.c.occurred_at, events.c.id)
         ).all()
     names = {s["code"]: s["name"] for s in row.content["process"]["steps"]}

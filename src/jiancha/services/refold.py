@@ -31,7 +31,10 @@ def folded(
         fold(row.received_at, steps, limits, calendar) if steps else CaseState(received_at=row.received_at)
     )
     thresholds = (judge.warnings(), judge.disclosure()) if judge else ((), ())
-    return case_store.state_values(state, deadlines(state, limits, calendar, *thresholds))
+    values = case_store.state_values(state, deadlines(state, limits, calendar, *thresholds))
+    if row.voided:  # voided by an approved correction (R-AUD-2): kept, no longer watched
+        values.update(status="voided", next_check_at=None)
+    return values
 
 
 def cases_with_events(
@@ -56,7 +59,7 @@ def cases_with_events(
             select(
                 events.c.case_id, events.c.step, events.c.action, events.c.occurred_at, events.c.attributes
             )
-            .where(events.c.case_id.between(ids[0], ids[-1]))
+            .where(events.c.case_id.between(ids[0], ids[-1]), events.c.voided.is_(False))
             .order_by(events.c.case_id, events.c.occurred_at, events.c.id)
         )
         for e in evs:
@@ -77,9 +80,15 @@ def refold_year(conn: Connection, year: int, calendar: WorkCalendar) -> int:
         started < end_of_local_day(last),
         or_(cases.c.legal_due >= first, cases.c.step_due >= first, cases.c.status == "suspended"),
     )
+    return refold_cases(conn, overlapping, calendar)
+
+
+def refold_cases(conn: Connection, condition: Any, calendar: WorkCalendar) -> int:
+    """Recompute the cases matching `condition` (after a calendar change, or a corrected event);
+    returns how many changed."""
     updates = []
     judges: dict[str, Pack] = {}
-    for row, steps, limits in cases_with_events(conn, overlapping):
+    for row, steps, limits in cases_with_events(conn, condition):
         if row.department_code not in judges:
             judges.update(packs.for_departments(conn, [row.department_code]))
         values = folded(row, steps, limits, calendar, judges[row.department_code])

@@ -66,7 +66,8 @@ def facts_of(
     items = {v.id: (_item(v.content), ItemStatus(v.status)) for v in versions}
     evs: dict[int, list[RecordedEvent]] = {r.id: [] for r in rows}
     wanted = [r.id for r in rows if r.id not in without_events]
-    found = select_in(conn, events, FACT_COLUMNS, "case_id", wanted) if wanted else []
+    # A voided event (R-AUD-2) no longer counts for its case.
+    found = select_in(conn, events, FACT_COLUMNS, "case_id", wanted, {"voided": False}) if wanted else []
     found.sort(key=_CASE_THEN_TIME)
     for _, case_id, source, event_id, step, action, actor, post, occurred, received, attributes in found:
         evs[case_id].append(

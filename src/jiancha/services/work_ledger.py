@@ -28,6 +28,7 @@ KINDS = (
     "access",  # users given access, locked, disabled; tokens issued and revoked
     "export",  # exports asked for, decided, downloaded (R-SEC-2)
     "personal_data",  # reads of unmasked personal data, with their reason (R-SEC-2)
+    "correction",  # corrections of cases, events, the catalogue: asked, approved, refused (R-AUD-2)
 )
 COLUMNS = ("seq", "recorded_at", "kind", "ref", "who", "what", "detail")
 

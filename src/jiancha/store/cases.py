@@ -37,6 +37,7 @@ EVENT_CONTENT = [
     "post",
     "occurred_at",
     "attributes",
+    "correction_seq",  # a corrected event takes no other content under its id
 ]
 
 
@@ -61,6 +62,7 @@ INGEST_COLUMNS = [
     "item_version_id",
     "check_code",
     "registration_at",
+    "voided",
     *STATE_COLUMNS,
     *DUE_COLUMNS,
 ]
@@ -111,7 +113,7 @@ def limits_of(content: dict[str, Any]) -> Limits:
 def step_events(conn: Connection, case_id: int) -> list[StepEvent]:
     query = (
         select(events.c.step, events.c.action, events.c.occurred_at, events.c.attributes)
-        .where(events.c.case_id == case_id)
+        .where(events.c.case_id == case_id, events.c.voided.is_(False))
         .order_by(events.c.occurred_at, events.c.id)
     )
     return [StepEvent(r.step, Action(r.action), r.occurred_at, r.attributes) for r in conn.execute(query)]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -135,6 +136,10 @@ cases = Table(
     Column("step_due", Date, nullable=True),
     Column("calendar_fallback", String(64), nullable=False, default=""),  # years, comma-separated
     Column("next_check_at", UTCDateTime, nullable=True),
+    # A correction approved by the top-level agency (R-AUD-2): the ledger entry of the latest one
+    # applied; a voided case stays readable but is no longer watched, listed to the public or judged.
+    Column("voided", Boolean, nullable=False, default=False, server_default=false()),
+    Column("correction_seq", BigInteger, nullable=True),
     Index("ix_cases_department_status", "department_code", "status"),
     Index("ix_cases_item", "item_code"),
     # A category (one item at one department) in the order its cases came: repeated-yellow escalation.
@@ -165,6 +170,10 @@ events = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Column("attributes", Json, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False, unique=True),
+    # As for cases: a voided event stays (so a source re-sending it is told it is a duplicate) but
+    # no longer counts in its case's fold; a corrected one holds the corrected content.
+    Column("voided", Boolean, nullable=False, default=False, server_default=false()),
+    Column("correction_seq", BigInteger, nullable=True),
     UniqueConstraint("source_system", "event_id", name="uq_events_source_event"),
     Index("ix_events_case_occurred", "case_id", "occurred_at"),
 )
@@ -616,6 +625,35 @@ exports = Table(
     Column("sha256", String(64), nullable=True),  # of the file given out
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_exports_unit", "unit_region", "unit_department", "state"),
+)
+
+# Corrections of important data (R-AUD-2): deleting or altering a case, an event or a catalogue
+# entry is asked for with a reason and applied only once a leader of the top-level agency approves;
+# `before` keeps what it replaced (the original also stays in the ledger, which is never changed).
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("correction_no", String(64), nullable=False, unique=True),
+    Column("target", String(16), nullable=False),  # case, event, catalogue
+    Column("ref", String(300), nullable=False),  # case number; source/event id; item codes
+    Column("action", String(16), nullable=False),  # correct, void
+    Column("department_code", String(64), nullable=True),  # whose data it is (scope)
+    Column("original_seq", BigInteger, nullable=True),  # the ledger entry that recorded the original
+    Column("before", Json, nullable=False),
+    Column("after", Json, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requester_id", Id, nullable=True),
+    Column("requested_by", String(300), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # requested, approved, refused
+    Column("decided_by", String(300), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Column("ledger_seq", BigInteger, nullable=False),  # the request's entry
+    Column("applied_seq", BigInteger, nullable=True),  # the approval's entry: the correction itself
+    Index("ix_corrections_state", "state", "department_code"),
+    Index("ix_corrections_target", "target", "ref"),
 )
 
 # -- signed checkpoints over the ledger (issue 5): append-only, like the ledger ---------------------

@@ -89,6 +89,9 @@ SIGNED_IN = _allow(Capability.signed_in)
 SUPERVISE_OR_ANSWER = _allow(Capability.supervise, Capability.answer)
 # Back-testing a pack: the administrator who would switch it on, the supervisors who would use it.
 TEST_PACK = _allow(Capability.manage, Capability.supervise)
+# Corrections (R-AUD-2) are asked for by whoever keeps the data: departments and agencies for
+# cases and events, administrators for the catalogue; the service checks which.
+CORRECT = _allow(Capability.read, Capability.manage)
 # Evidence comes from the systems, from departments answering, and from supervisors.
 UPLOAD = _allow(Capability.ingest, Capability.answer, Capability.supervise)
 
@@ -100,6 +103,7 @@ Handler = Annotated[Caller, Depends(SUPERVISE_OR_ANSWER)]
 Manager = Annotated[Caller, Depends(MANAGE)]
 Uploader = Annotated[Caller, Depends(UPLOAD)]
 Tester = Annotated[Caller, Depends(TEST_PACK)]
+Corrector = Annotated[Caller, Depends(CORRECT)]
 
 
 def top_level_only(who: Caller) -> None:

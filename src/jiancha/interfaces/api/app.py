@@ -18,6 +18,7 @@ from jiancha.interfaces.api import (
     routes_calendar,
     routes_cases,
     routes_catalogue,
+    routes_corrections,
     routes_exports,
     routes_ledger,
     routes_notices,
@@ -91,6 +92,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_notifications,
         routes_access,
         routes_exports,
+        routes_corrections,
         routes_proofs,
     ):
         app.include_router(module.router, prefix="/api/v1")
@@ -111,6 +113,7 @@ def _document(app: FastAPI) -> None:
     from fastapi.openapi.utils import get_openapi
 
     from jiancha.domain.catalogue import CatalogueChange
+    from jiancha.domain.corrections import CorrectionIn
     from jiancha.domain.events import EventIn
     from jiancha.services.organisation import Organisation
 
@@ -120,7 +123,7 @@ def _document(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            for model in (EventIn, CatalogueChange, Organisation):
+            for model in (EventIn, CatalogueChange, CorrectionIn, Organisation):
                 doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(doc.pop("$defs", {}))
                 schemas[model.__name__] = doc

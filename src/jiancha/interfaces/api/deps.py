@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.errors import Rejected
 from jiancha.store.database import Database
@@ -33,3 +34,11 @@ async def json_body(request: Request) -> Any:
         raise Rejected(
             "bad_json", f"JSON 格式错误：{e}", f"the body is not valid JSON: {e}", status=400
         ) from e
+
+
+class Decision(BaseModel):
+    """A leader's decision on a request (an export, a correction): approve, or refuse saying why."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    approve: bool
+    reason: Annotated[str, Field(max_length=2000)] = ""

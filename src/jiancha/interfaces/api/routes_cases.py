@@ -17,7 +17,7 @@ from jiancha.interfaces.api.access import Ingester, Public, Reader, Supervisor, 
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.services import attachments as attachment_store
-from jiancha.services import evasion, ingest, queries
+from jiancha.services import corrections, evasion, ingest, queries
 from jiancha.services.calendar import fallback_notice
 from jiancha.store.database import Database
 
@@ -117,6 +117,8 @@ def get_case(
     detail = queries.case_detail(db, case_no, who.scope)
     if detail is None:
         raise not_found("办件", "case")
+    events = [f"{e['source_system']}/{e['event_id']}" for e in detail["events"]]
+    detail["corrections"] = corrections.for_case(db, case_no, events)
     return detail
 
 

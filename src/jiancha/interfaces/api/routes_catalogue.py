@@ -16,7 +16,7 @@ from jiancha.interfaces.api.access import Manager, Public
 from jiancha.interfaces.api.deps import database, json_body, raw_body
 from jiancha.interfaces.api.errors import not_found
 from jiancha.interfaces.files.catalogue_files import read_catalogue, write_catalogue
-from jiancha.services import catalogue, organisation
+from jiancha.services import catalogue, corrections, organisation
 from jiancha.store import catalogue as catalogue_store
 from jiancha.store.database import Database
 from jiancha.store.tables import item_versions
@@ -99,7 +99,8 @@ def get_item_version(
 
 @router.post(
     "/catalogue/changes",
-    summary="Add, change, delete, merge, cancel, suspend or resume items",
+    summary="Add items; changes to existing ones (change, delete, merge, cancel, suspend, resume) "
+    "wait for the top-level agency's approval (R-AUD-2)",
     openapi_extra=_json_body("CatalogueChange", either_one_or_many=True),
 )
 def post_changes(
@@ -115,7 +116,7 @@ def post_changes(
             problems_from(e),
         ) from e
     changes = [c.model_copy(update={"changed_by": who.label}) for c in changes]
-    return catalogue.apply_changes(db, changes).as_dict()
+    return corrections.change_catalogue(db, changes, who)
 
 
 _FILE_BODY = {
@@ -143,7 +144,7 @@ def import_catalogue(
     changed_by: Annotated[str, Query(max_length=200)] = "",  # ignored: the signed-in caller
 ) -> dict[str, Any]:
     changes = read_catalogue(data, format, now=utcnow(), changed_by=who.label)
-    return catalogue.apply_changes(db, changes).as_dict()
+    return corrections.change_catalogue(db, changes, who)
 
 
 @router.get("/catalogue/export", response_class=Response)

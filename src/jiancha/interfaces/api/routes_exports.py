@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from jiancha.domain.errors import Rejected
 from jiancha.domain.validation import problems_from
 from jiancha.interfaces.api.access import Reader
-from jiancha.interfaces.api.deps import database
+from jiancha.interfaces.api.deps import Decision, database
 from jiancha.services import exports
 from jiancha.store.database import Database
 
@@ -34,12 +34,6 @@ def post_export(
 @router.get("/exports", summary="My export requests, and a leader's unit's")
 def get_exports(who: Reader, db: Annotated[Database, Depends(database)]) -> dict[str, Any]:
     return {"exports": exports.list_exports(db, who)}
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    approve: bool
-    reason: Annotated[str, Field(max_length=2000)] = ""
 
 
 @router.post("/exports/{export_no}/decision", summary="The unit's leader approves or refuses")
