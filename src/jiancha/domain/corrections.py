@@ -81,7 +81,7 @@ class CorrectionIn(BaseModel):
                 raise ValueError("作废不带 changes | a void carries no changes")
             return changes
         if data.get("case_no") is not None:
-            allowed = CASE_FIELDS
+            allowed: tuple[str, ...] = CASE_FIELDS
         elif data.get("event") is not None:
             allowed = EVENT_FIELDS
         else:
