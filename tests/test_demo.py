@@ -29,6 +29,9 @@ def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database
     assert all(r["current_step"] for r in rows if r["last_event_at"])
     assert integrity.check(empty_db).ok
     assert load_demo(empty_db, 400).startswith("demo already loaded")
+    # Corrections (R-AUD-2): two approved and applied, two waiting for the top-level leader.
+    assert "corrections: approved 2, requested 2" in summary
+    assert statuses.get("voided") == 1
 
 
 def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db: Database) -> None:

@@ -84,6 +84,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         db, notifications.Subscription("role", "supervisor", "file", "监察室", colour="red")
     )
     demo_users(db)
+    corrected = life.request_corrections(db, f"{CITY[0]}-SCJG", DEMO_PASSWORD, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
@@ -97,6 +98,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(complained.items()))
         + f"; accountability records: {accountable}; "
         + ", ".join(f"{k} {v}" for k, v in sorted(watched.items()))
+        + "; corrections: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(corrected.items()))
     )
 
 

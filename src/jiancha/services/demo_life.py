@@ -18,14 +18,27 @@ from sqlalchemy import select
 
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.corrections import CorrectionIn, EventKey, Fix
 from jiancha.domain.events import CaseIn
 from jiancha.domain.rules.lifecycle import SignalState
 from jiancha.domain.supervision.accountability import AccountabilityIn, Measure
 from jiancha.domain.supervision.notices import NoticeKind
 from jiancha.domain.timeutil import LOCAL, local_date, start_of_local_day
-from jiancha.services import accountability, complaints, notices, patrols, sampling, satisfaction, signals
+from jiancha.services import (
+    access,
+    accountability,
+    complaints,
+    corrections,
+    notices,
+    patrols,
+    sampling,
+    satisfaction,
+    signals,
+)
 from jiancha.store.database import Database
 from jiancha.store.tables import cases as cases_table
+from jiancha.store.tables import events as events_table
+from jiancha.store.tables import item_versions as items_table
 from jiancha.store.tables import notices as notices_table
 from jiancha.store.tables import regions as regions_table
 from jiancha.store.tables import signals as signal_table
@@ -520,4 +533,75 @@ def patrol_and_sample(db: Database, calendar: WorkCalendar, now: datetime) -> Co
                 now=r.completed_at + timedelta(days=3),
             )
             done["revisits"] += 1
+    return done
+
+
+def request_corrections(db: Database, department: str, password: str, now: datetime) -> Counter[str]:
+    """Corrections of important data (R-AUD-2): the department asks to correct a mistyped handler
+    (approved), to void a case its system pushed twice (approved) and to correct an acceptance
+    time (left for the leader); the administrator's suspension of an item waits for him too."""
+    official = access.sign_in(db, "scjg", password, now).caller
+    leader = access.sign_in(db, "jianguan", password, now).caller
+    admin = access.sign_in(db, "admin", password, now).caller
+    with db.read() as conn:
+        open_cases = (
+            conn.execute(
+                select(cases_table.c.case_no)
+                .where(
+                    cases_table.c.department_code == department,
+                    cases_table.c.status == "open",
+                    cases_table.c.event_count > 0,
+                )
+                .order_by(cases_table.c.case_no)
+                .limit(3)
+            )
+            .scalars()
+            .all()
+        )
+        first = {
+            no: conn.execute(
+                select(events_table.c.source_system, events_table.c.event_id, events_table.c.occurred_at)
+                .where(events_table.c.case_no == no)
+                .order_by(events_table.c.occurred_at)
+                .limit(1)
+            ).one()
+            for no in open_cases
+        }
+        item = conn.execute(
+            select(items_table.c.code)
+            .where(items_table.c.department_code == department, items_table.c.status == "active")
+            .order_by(items_table.c.code.desc())
+            .limit(1)
+        ).scalar_one()
+    typo, late = first[open_cases[0]], first[open_cases[2]]
+    asks = [
+        CorrectionIn(
+            event=EventKey(source_system=typo.source_system, event_id=typo.event_id),
+            changes={"actor": "周敏"},
+            reason="承办人姓名录入错误，以纸质卷宗为准",
+        ),
+        CorrectionIn(case_no=open_cases[1], action=Fix.void, reason="审批系统重复推送，与另一办件为同一申请"),
+        CorrectionIn(
+            event=EventKey(source_system=late.source_system, event_id=late.event_id),
+            changes={"occurred_at": (late.occurred_at - timedelta(minutes=30)).isoformat()},
+            reason="窗口终端时钟偏差，受理时间以窗口登记簿为准",
+        ),
+    ]
+    done: Counter[str] = Counter()
+    for k, ask in enumerate(asks):
+        asked = corrections.request(db, ask, official, now)
+        if k < 2:
+            corrections.decide(db, asked["correction_no"], True, "", leader, now)
+            done["approved"] += 1
+        else:
+            done["requested"] += 1
+    change = CatalogueChange(
+        kind=ChangeKind.suspend,
+        code=item,
+        effective_from=now,
+        changed_by=admin.label,
+        reason="上级部门调整实施主体，暂停受理",
+    )
+    if "awaiting_approval" in corrections.change_catalogue(db, [change], admin, now):
+        done["requested"] += 1
     return done
