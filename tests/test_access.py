@@ -28,6 +28,7 @@ from jiancha.services import (
     attachments,
     complaints,
     corrections,
+    evaluation,
     exports,
     ingest,
     notices,
@@ -111,6 +112,10 @@ def owned(db: Database) -> dict[str, Any]:
         ),
         asker,
     )
+    # September's scores of the city, published by its leader.
+    client_as(db, "system_supervisor", region="330900", username="owner.chief", leader=True).close()
+    chief = access.sign_in(db, "owner.chief", PASSWORD).caller
+    evaluation.publish(db, "330900", "2026-09", chief)
     return {
         "export_no": export["export_no"],
         "correction_no": fix["correction_no"],
@@ -205,6 +210,15 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/exports/{export_no}/decision"): {"approve": True},
         ("POST", "/api/v1/corrections"): {"case_no": "C-1", "action": "void", "reason": "重复办件"},
         ("POST", "/api/v1/corrections/{correction_no}/decision"): {"approve": True},
+        ("POST", "/api/v1/complaints/{complaint_no}/verdict"): {"upheld": True, "reason": "属实"},
+        ("POST", "/api/v1/evaluation/publish"): {"region": "330900", "month": "2026-09"},
+        ("POST", "/api/v1/evaluation/adjustments"): {
+            "region": "330900",
+            "month": "2026-09",
+            "department_code": OWNER,
+            "points": "1",
+            "reason": "调整",
+        },
     }
 
 
@@ -215,6 +229,10 @@ QUERIES = {
     "/api/v1/patrols/shortfalls": {"from": "2026-09-01", "to": "2026-09-30"},
     "/api/v1/packs/{name}/backtest": {"from": "2026-09-01", "to": "2026-09-30"},
     "/api/v1/catalogue/import": {"format": "json"},
+    "/api/v1/evaluation/scores": {"month": "2026-09"},
+    "/api/v1/evaluation/points": {"month": "2026-09", "department": OWNER},
+    "/api/v1/evaluation/published": {"month": "2026-09", "region": "330900"},
+    "/api/v1/public/evaluation": {"month": "2026-09", "region": "330900"},
 }
 
 

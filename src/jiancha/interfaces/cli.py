@@ -30,6 +30,10 @@ token_app = typer.Typer(help="API tokens of integrating systems.", no_args_is_he
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(proof_app, name="proof")
+evaluation_app = typer.Typer(
+    help="Monthly performance evaluation (绩效测评, R-EVA-1/2).", no_args_is_help=True
+)
+app.add_typer(evaluation_app, name="evaluation")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -361,6 +365,50 @@ def user_list() -> None:
         where = u["department_code"] or u["region_code"] or "(top level / 全部)"
         state = "" if u["active"] else " (disabled)"
         typer.echo(f"{u['username']}\t{u['role']}\t{where}\t{' '.join(u['capabilities'])}{state}")
+
+
+@evaluation_app.command("show")
+def evaluation_show(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    region: Annotated[str | None, typer.Option(help="A region code; none: every department.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON.")] = False,
+) -> None:
+    """The month's scores so far (or final, for a finished month): departments ranked per level."""
+    from jiancha.domain.access.scope import EVERYTHING
+    from jiancha.services import evaluation
+    from jiancha.services.access import Caller
+
+    db = _db()
+    _ready(db)
+    try:
+        result = evaluation.running(db, month, Caller(None, "cli", "cli", EVERYTHING), region)
+    except Rejected as e:
+        _fail(e)
+    if as_json:
+        typer.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+        return
+    for d in sorted(result["departments"], key=lambda d: (d["level"], d["rank"])):
+        typer.echo(f"{d['level']}\t{d['rank']}\t{d['score']}\t{d['department_code']}\t{d['name']}")
+
+
+@evaluation_app.command("verify")
+def evaluation_verify(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    region: Annotated[str, typer.Option(help="The region whose published month to check.")],
+) -> None:
+    """Recompute a published month from its sources as of its publication; exit 1 if it differs."""
+    from jiancha.services import evaluation
+
+    db = _db()
+    _ready(db)
+    try:
+        published, again = evaluation.reproduce(db, region, month)
+    except Rejected as e:
+        _fail(e)
+    if published != again:
+        typer.echo(f"DIFFERS: the scores of {region} {month} no longer follow from their sources", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"OK: the published scores of {region} {month} follow from their sources")
 
 
 @token_app.command("issue")

@@ -160,6 +160,32 @@ def result(
     return detail(db, complaint_no) or {}
 
 
+def verdict(
+    db: Database, complaint_no: str, upheld: bool, reason: str, by: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The agency's verdict on a handled complaint: upheld (查实) or not, once, with its reason. An
+    upheld complaint costs its department points in the month's evaluation (R-EVA-1)."""
+    now = now or utcnow()
+    with db.write() as conn:
+        row = _row(conn, complaint_no, ComplaintState.resulted)
+        if row.upheld is not None:
+            raise Rejected(
+                "already_decided", "该投诉已有核查结论", "the complaint already has its verdict", status=409
+            )
+        act(
+            conn,
+            COMPLAINT,
+            row,
+            "verdict",
+            by,
+            {"upheld": upheld, "reason": reason},
+            now,
+            upheld=upheld,
+            verdict_at=now,
+        )
+    return detail(db, complaint_no) or {}
+
+
 def watch(conn: Connection, now: datetime) -> int:
     """Raise a signal for each complaint whose decision or result is late (the clock)."""
     return raise_overdue(conn, complaints, now, _overdue)
@@ -264,6 +290,7 @@ def _view(r: Any) -> dict[str, Any]:
         "decided_at": iso_local(r.decided_at) if r.decided_at else None,
         "result_due": r.result_due.isoformat() if r.result_due else None,
         "resulted_at": iso_local(r.resulted_at) if r.resulted_at else None,
+        "upheld": r.upheld,  # the agency's verdict on the result (查实), once it is given
     }
 
 

@@ -7,8 +7,8 @@
 4. Every signal is compared with its entry, and its state with its recorded moves.
 5. Every corrected or voided case and event holds what its approved correction made it, and
    every approved correction is still in force in its row.
-6. Every action on a supervision notice or a complaint, and every accountability record, is
-   compared with its entry.
+6. Every action on a supervision notice or a complaint, every accountability record, and every
+   published evaluation and its adjustments, is compared with its entry.
 7. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
@@ -35,6 +35,8 @@ from jiancha.store.tables import (
     cases,
     complaint_actions,
     complaints,
+    evaluation_adjustments,
+    evaluations,
     events,
     item_versions,
     ledger,
@@ -369,6 +371,29 @@ def _accountability(conn: Connection) -> str | None:
     return None
 
 
+def _evaluations(conn: Connection) -> str | None:
+    """Each published month's archive, and each adjustment after it, says what its ledger entry
+    recorded (R-EVA-2: a published month never changes)."""
+    for kind, table in (("publish", evaluations), ("adjust", evaluation_adjustments)):
+        query = select(table, ledger.c.payload).outerjoin(ledger, ledger.c.seq == table.c.ledger_seq)
+        for r in _pages(conn, query, table.c.id):
+            rec = orjson.loads(bytes(r.payload)) if r.payload is not None else {}
+            if kind == "publish":
+                same = rec.get("results") is not None and canonical_bytes(rec["results"]) == canonical_bytes(
+                    r.results
+                )
+                name = f"the published evaluation of {r.region_code} {r.month:%Y-%m}"
+            else:
+                held = (r.department_code, r.official, f"{r.points:.2f}", r.reason, r.by)
+                same = held == tuple(
+                    rec.get(k) for k in ("department_code", "official", "points", "reason", "by")
+                )
+                name = f"evaluation adjustment {r.id}"
+            if rec.get("action") != kind or not same:
+                return f"{name} differs from ledger entry {r.ledger_seq}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -392,6 +417,7 @@ def check(db: Database) -> Report:
             _signals,
             _notices,
             _accountability,
+            _evaluations,
             _attachments,
         ):
             mismatch = part(conn)

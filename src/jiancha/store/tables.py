@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     SmallInteger,
     String,
     Table,
@@ -411,6 +412,10 @@ complaints = Table(
     Column("result", Text, nullable=True),
     Column("resulted_at", UTCDateTime, nullable=True),
     Column("watch_at", UTCDateTime, nullable=True),  # the end of the due day the clock waits for
+    # The agency's verdict on the result (查实 or not): an upheld complaint costs the department
+    # points in its evaluation (R-EVA-1).
+    Column("upheld", Boolean, nullable=True),
+    Column("verdict_at", UTCDateTime, nullable=True),
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_complaints_department", "department_code", "state"),
     Index(
@@ -654,6 +659,36 @@ corrections = Table(
     Column("applied_seq", BigInteger, nullable=True),  # the approval's entry: the correction itself
     Index("ix_corrections_state", "state", "department_code"),
     Index("ix_corrections_target", "target", "ref"),
+)
+
+# Performance evaluation (绩效测评, R-EVA-2): a month's scores for a region, once published, are an
+# archive that never changes (the same record is in the ledger); later corrections are adjustments.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("region_code", String(32), nullable=False),
+    Column("month", Date, nullable=False),  # its first day
+    Column("as_of", UTCDateTime, nullable=False),  # the sources counted were those known then
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", String(300), nullable=False),
+    Column("results", Json, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    UniqueConstraint("region_code", "month", name="uq_evaluations_region_month"),
+)
+
+evaluation_adjustments = Table(
+    "evaluation_adjustments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("evaluation_id", Id, ForeignKey("evaluations.id"), nullable=False, index=True),
+    Column("department_code", String(64), nullable=False),
+    Column("official", String(200), nullable=True),
+    Column("points", Numeric(8, 2), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("by", String(300), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
 )
 
 # -- signed checkpoints over the ledger (issue 5): append-only, like the ledger ---------------------

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from jiancha.domain.evaluation import EvaluationRules
 from jiancha.domain.public.complaints import ComplaintRules
 from jiancha.domain.rules.families import FAMILIES, WATCHES
 from jiancha.domain.rules.model import Colour, Rule
@@ -90,6 +91,7 @@ class Pack(BaseModel):
     notices: NoticeRules = NoticeRules()  # supervision notices (督办, R-SUP-2)
     complaints: ComplaintRules = ComplaintRules()  # complaints from the public (R-PUB-1)
     patrols: PatrolRules = PatrolRules()  # how often each level of agency patrols (R-PAT-1)
+    evaluation: EvaluationRules = EvaluationRules()  # the monthly scores' scheme (R-EVA-1)
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:
@@ -109,6 +111,16 @@ class Pack(BaseModel):
             if r.family == "time_limit" and r.params.get("stage") == "warn"
         }
         return tuple(sorted(found))
+
+    def overdue_rules(self) -> frozenset[str]:
+        """The rules that say a case passed its legal limit unfinished: an overdue case (R-EVA-1)."""
+        return frozenset(
+            r.id
+            for r in self.rules
+            if r.family == "time_limit"
+            and r.params.get("stage") == "overdue"
+            and r.params.get("limit", "legal") == "legal"
+        )
 
     def warnings_only(self) -> tuple[str, ...]:
         """Rules whose yellows never escalate: they count for no repeat either."""

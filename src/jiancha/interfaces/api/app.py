@@ -19,6 +19,7 @@ from jiancha.interfaces.api import (
     routes_cases,
     routes_catalogue,
     routes_corrections,
+    routes_evaluation,
     routes_exports,
     routes_ledger,
     routes_notices,
@@ -93,6 +94,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_access,
         routes_exports,
         routes_corrections,
+        routes_evaluation,
         routes_proofs,
     ):
         app.include_router(module.router, prefix="/api/v1")

@@ -172,6 +172,12 @@ class ComplaintResult(BaseModel):
     by: Who = ""
 
 
+class ComplaintVerdict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    upheld: bool
+    reason: Annotated[str, Field(min_length=2, max_length=5000)]
+
+
 ComplaintNo = Annotated[str, Path(max_length=64)]
 
 
@@ -233,6 +239,21 @@ def post_complaint_result(
 ) -> dict[str, Any]:
     _complaint(db, complaint_no, who)
     return complaints.result(db, complaint_no, body.result, who.label)
+
+
+@router.post(
+    "/complaints/{complaint_no}/verdict",
+    tags=["complaints"],
+    summary="The agency's verdict on the result: upheld (查实) or not",
+)
+def post_complaint_verdict(
+    complaint_no: ComplaintNo,
+    body: ComplaintVerdict,
+    who: Supervisor,
+    db: Annotated[Database, Depends(database)],
+) -> dict[str, Any]:
+    _complaint(db, complaint_no, who)
+    return complaints.verdict(db, complaint_no, body.upheld, body.reason, who.label)
 
 
 @router.post("/public/ratings", tags=["public"], summary="The applicant rates a case (by its check code)")
