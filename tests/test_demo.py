@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from jiancha.domain.supervision.notices import NoticeKind
-from jiancha.services import accountability, complaints, integrity, notices
+from jiancha.services import accountability, complaints, evaluation, integrity, notices
 from jiancha.services.calendar import seed_from_package
 from jiancha.services.demo import load_demo
 from jiancha.services.queries import CaseFilter, list_cases
@@ -32,6 +32,11 @@ def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database
     # Corrections (R-AUD-2): two approved and applied, two waiting for the top-level leader.
     assert "corrections: approved 2, requested 2" in summary
     assert statuses.get("voided") == 1
+    # Last month's evaluation is published, and follows from its sources (R-EVA-2).
+    assert "evaluation of " in summary and " published" in summary
+    month = summary.split("evaluation of ")[1].split(" ")[0]
+    archived, again = evaluation.reproduce(empty_db, "330900", month)
+    assert archived == again and len(archived["departments"]) >= 18
 
 
 def test_the_demo_shows_every_family_in_every_colour_with_explanations(empty_db: Database) -> None:

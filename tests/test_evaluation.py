@@ -17,9 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from jiancha.domain.access.scope import EVERYTHING
-from jiancha.domain.evaluation import EvaluationRules
 from jiancha.domain.rules.lifecycle import SignalState
-from jiancha.services import access, complaints, evaluation, ingest, integrity, satisfaction, signals
+from jiancha.services import access, complaints, evaluation, ingest, integrity, packs, satisfaction, signals
 from jiancha.services.access import Caller
 from jiancha.store.database import Database
 from jiancha.store.tables import evaluations, ledger
@@ -29,7 +28,7 @@ from .conftest import PASSWORD, client_as, drop_ledger_triggers, ensure_organisa
 from .test_cli import events_file, run, with_catalogue
 
 OWNER = "330900-SCJG"
-SCHEME = EvaluationRules()  # the default pack's scheme
+SCHEME = packs.load("default").evaluation  # the scheme the test departments are judged by
 
 
 def oct_(day: int, hour: int = 9) -> datetime:

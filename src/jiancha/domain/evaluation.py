@@ -60,7 +60,7 @@ class Deductions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     red_signal: Points = Decimal(2)
     yellow_signal: Points = Decimal("0.5")
-    overdue_case: Points = Decimal(1)
+    overdue_case: Points = Decimal(3)
     upheld_complaint: Points = Decimal(3)
     late_reporting: Points = Decimal(1)
     sample_finding: Points = Decimal(1)

@@ -85,6 +85,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     )
     demo_users(db)
     corrected = life.request_corrections(db, f"{CITY[0]}-SCJG", DEMO_PASSWORD, now)
+    published = life.publish_last_month(db, CITY[0], DEMO_PASSWORD, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
@@ -100,6 +101,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(watched.items()))
         + "; corrections: "
         + ", ".join(f"{k} {v}" for k, v in sorted(corrected.items()))
+        + f"; evaluation of {published} published"
     )
 
 

@@ -29,6 +29,7 @@ from jiancha.services import (
     accountability,
     complaints,
     corrections,
+    evaluation,
     notices,
     patrols,
     sampling,
@@ -402,6 +403,18 @@ def public_complaints(db: Database, calendar: WorkCalendar, now: datetime) -> Co
             db, no, "已督促办结，并向投诉人说明情况", f"{r.department_code} 负责人", now=answered
         )
         outcome["answered"] += 1
+        # The agency checks the result: an overdue case complained of is upheld (查实) — it costs the
+        # department points in the month's evaluation.
+        if answered + timedelta(days=1) < now:
+            complaints.verdict(
+                db,
+                no,
+                True,
+                "经核查，办件确已超过法定期限",
+                "示范市监察局 投诉受理员",
+                now=answered + timedelta(days=1),
+            )
+            outcome["upheld"] += 1
     return outcome
 
 
@@ -605,3 +618,12 @@ def request_corrections(db: Database, department: str, password: str, now: datet
     if "awaiting_approval" in corrections.change_catalogue(db, [change], admin, now):
         done["requested"] += 1
     return done
+
+
+def publish_last_month(db: Database, region: str, password: str, now: datetime) -> str | None:
+    """The city's leader publishes last month's evaluation (R-EVA-2), as it does each month."""
+    this_month = local_date(now).replace(day=1)
+    last = (this_month - timedelta(days=1)).strftime("%Y-%m")
+    leader = access.sign_in(db, "jianguan", password, now).caller
+    evaluation.publish(db, region, last, leader, now)
+    return last
