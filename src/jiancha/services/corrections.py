@@ -360,14 +360,16 @@ def _apply(conn: Connection, row: Any, who: Caller, now: datetime) -> int:
         key = {"case_no": row.ref}
     else:
         current = conn.execute(
-            select(events).where(
+            select(events, cases.c.voided.label("case_voided"))
+            .join(cases, cases.c.id == events.c.case_id)
+            .where(
                 events.c.source_system == row.before["source_system"],
                 events.c.event_id == row.before["event_id"],
             )
         ).one()
         now_before = event_record(current)
         key = {"source_system": current.source_system, "event_id": current.event_id}
-    if now_before != row.before or current.voided:
+    if now_before != row.before or current.voided or getattr(current, "case_voided", False):
         raise Rejected(
             "target_changed",
             "申请后该数据已被更改，请重新申请",
