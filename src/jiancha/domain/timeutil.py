@@ -48,6 +48,10 @@ def iso_local(instant: datetime) -> str:
     return to_utc(instant).astimezone(LOCAL).isoformat()
 
 
+def iso_local_or_none(instant: datetime | None) -> str | None:
+    return iso_local(instant) if instant is not None else None
+
+
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
 
 

@@ -33,7 +33,7 @@ from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import Applicant, EventIn
 from jiancha.domain.masking import mask_id, mask_name, mask_phone, mask_values
 from jiancha.domain.rules.lifecycle import UNRESOLVED, SignalState
-from jiancha.domain.timeutil import iso_local, iso_utc, to_utc, utcnow
+from jiancha.domain.timeutil import iso_local_or_none, iso_utc, to_utc, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import catalogue, packs, signals
 from jiancha.services.access import Caller
@@ -515,9 +515,6 @@ def for_case(db: Database, case_no: str, event_refs: list[str]) -> list[dict[str
 
 
 def _view(r: Any) -> dict[str, Any]:
-    def local(v: datetime | None) -> str | None:
-        return iso_local(v) if v else None
-
     return {
         "correction_no": r.correction_no,
         "target": r.target,
@@ -529,10 +526,10 @@ def _view(r: Any) -> dict[str, Any]:
         "after": _masked(r.target, r.after),
         "reason": r.reason,
         "requested_by": r.requested_by,
-        "requested_at": local(r.requested_at),
+        "requested_at": iso_local_or_none(r.requested_at),
         "state": r.state,
         "decided_by": r.decided_by,
-        "decided_at": local(r.decided_at),
+        "decided_at": iso_local_or_none(r.decided_at),
         "decision_reason": r.decision_reason,
         "ledger_seq": r.ledger_seq,
         "applied_seq": r.applied_seq,

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select
+from sqlalchemy import Connection, and_, case, exists, func, insert, null, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from jiancha.domain.access.scope import EVERYTHING, Scope, subtree
@@ -210,32 +210,22 @@ def collect(
             )
         )
 
-    upheld = conn.execute(
-        select(complaints.c.complaint_no, complaints.c.department_code, complaints.c.verdict_at).where(
-            complaints.c.department_code.in_(codes),
-            complaints.c.upheld.is_(True),
-            _in(complaints.c.verdict_at, period),
-        )
+    upheld = select(
+        complaints.c.complaint_no.label("ref"),
+        complaints.c.department_code,
+        null().label("official"),  # a complaint is about the department
+        complaints.c.verdict_at.label("at"),
+    ).where(
+        complaints.c.department_code.in_(codes),
+        complaints.c.upheld.is_(True),
+        _in(complaints.c.verdict_at, period),
     )
-    for c in upheld:
-        reason = Reason.upheld_complaint
-        points.append(
-            Point(
-                c.department_code,
-                None,
-                reason,
-                rules[c.department_code].per_occurrence(reason),
-                f"complaint:{c.complaint_no}",
-                c.verdict_at,
-            )
-        )
-
-    findings = conn.execute(
+    findings = (
         select(
-            sample_findings.c.id,
-            sample_findings.c.at,
+            sample_findings.c.id.label("ref"),
             cases.c.department_code,
             _official_at(sample_findings.c.at, cases.c.id, period.as_of).label("official"),
+            sample_findings.c.at,
         )
         .join(cases, cases.c.case_no == sample_findings.c.case_no)
         .where(
@@ -245,18 +235,13 @@ def collect(
             _in(sample_findings.c.at, period),
         )
     )
-    for f in findings:
-        reason = Reason.sample_finding
-        points.append(
-            Point(
-                f.department_code,
-                f.official,
-                reason,
-                rules[f.department_code].per_occurrence(reason),
-                f"finding:{f.id}",
-                f.at,
-            )
-        )
+    for reason, query, prefix in (
+        (Reason.upheld_complaint, upheld, "complaint"),
+        (Reason.sample_finding, findings, "finding"),
+    ):
+        for r in conn.execute(query):
+            per = rules[r.department_code].per_occurrence(reason)
+            points.append(Point(r.department_code, r.official, reason, per, f"{prefix}:{r.ref}", r.at))
     return points, _addition_figures(conn, period, codes)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 
 from jiancha.domain.errors import Rejected
-from jiancha.domain.timeutil import iso_local, iso_utc, utcnow
+from jiancha.domain.timeutil import iso_local_or_none, iso_utc, utcnow
 from jiancha.services import queries, signals, work_ledger
 from jiancha.services.access import Caller
 from jiancha.store.database import Database
@@ -244,9 +244,6 @@ def _one(db: Database, export_no: str, who: Caller) -> dict[str, Any]:
 
 
 def _view(r: Any) -> dict[str, Any]:
-    def local(v: datetime | None) -> str | None:
-        return iso_local(v) if v else None
-
     return {
         "export_no": r.export_no,
         "what": r.what,
@@ -255,11 +252,11 @@ def _view(r: Any) -> dict[str, Any]:
         "requested_by": r.requested_by,
         "unit": r.unit_department or r.unit_region,
         "state": r.state,
-        "requested_at": local(r.requested_at),
+        "requested_at": iso_local_or_none(r.requested_at),
         "decided_by": r.decided_by,
-        "decided_at": local(r.decided_at),
+        "decided_at": iso_local_or_none(r.decided_at),
         "decision_reason": r.decision_reason,
-        "downloaded_at": local(r.downloaded_at),
+        "downloaded_at": iso_local_or_none(r.downloaded_at),
         "rows": r.rows,
         "sha256": r.sha256,
     }

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from jiancha.domain.masking import mask_phone
-from jiancha.domain.timeutil import iso_local, utcnow
+from jiancha.domain.timeutil import iso_local, iso_local_or_none, utcnow
 from jiancha.services.transports import CHANNELS, Message, Transport, TransportError, from_settings
 from jiancha.settings import NotifySettings, notify_settings
 from jiancha.store.bulk import select_in, upsert_insert
@@ -373,9 +373,6 @@ def list_notifications(
 
 
 def notification_view(r: Any) -> dict[str, Any]:
-    def local(v: datetime | None) -> str | None:
-        return iso_local(v) if v else None
-
     return {
         "id": r.id,
         "idempotency_key": r.idempotency_key,
@@ -389,9 +386,9 @@ def notification_view(r: Any) -> dict[str, Any]:
         "body": r.body,
         "state": r.state,
         "attempts": r.attempts,
-        "created_at": local(r.created_at),
-        "last_attempt_at": local(r.last_attempt_at),
-        "next_attempt_at": local(r.next_attempt_at),
+        "created_at": iso_local_or_none(r.created_at),
+        "last_attempt_at": iso_local_or_none(r.last_attempt_at),
+        "next_attempt_at": iso_local_or_none(r.next_attempt_at),
         "last_error": r.last_error,
-        "sent_at": local(r.sent_at),
+        "sent_at": iso_local_or_none(r.sent_at),
     }
