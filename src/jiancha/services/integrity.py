@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import Connection, and_, or_, select
 
 from jiancha.domain.canonical import canonical_bytes
+from jiancha.domain.catalogue import content_sha256
 from jiancha.domain.timeutil import iso_utc
 from jiancha.services.refold import cases_with_events, folded
 from jiancha.store import calendar as calendar_store
@@ -156,6 +157,8 @@ def _catalogue(conn: Connection) -> str | None:
             r.name,
             r.item_type,
             r.department_code,
+            r.public,
+            r.content_sha256,
         )
         recorded = (
             rec.get("code"),
@@ -170,6 +173,8 @@ def _catalogue(conn: Connection) -> str | None:
             item.get("name"),
             item.get("item_type"),
             item.get("department_code"),
+            bool(item.get("public", True)),
+            content_sha256(item),
         )
         if stored != recorded:
             return f"{name} differs from ledger entry {r.ledger_seq}"
