@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -762,3 +763,32 @@ def test_the_published_list_model_refuses_what_the_form_cannot_hold() -> None:
     fields = {p.field for p in refused.value.problems}
     assert {"captured_at", "entries[0].code", "entries[0].name"} <= fields
     assert PublishedList.model_json_schema()["properties"]["entries"]["maxItems"] == 20000
+
+
+def test_a_published_list_is_imported_from_a_csv_or_json_file(db: Database) -> None:
+    from jiancha.interfaces.files.importer import guess_kind, import_file
+
+    ensure_organisation(db)
+    digest = content_sha256(penalty_item().model_dump(mode="json"))
+    csv_text = (
+        "department_code,captured_at,source,code,name,published_at,content_sha256\n"
+        f"{OWNER},2026-07-01T10:00:00+08:00,门户网站,SCJG-XK-001,食品经营许可,2026-06-01T09:00:00+08:00,\n"
+        f"{OWNER},2026-07-01T10:00:00+08:00,门户网站,SCJG-CF-001,对未取得食品经营许可从事食品经营活动的行政处罚,,{digest}\n"
+    ).encode()
+    assert guess_kind(csv_text, "qlqd.csv") == "disclosure"
+    done = import_file(db, csv_text, "qlqd.csv", by="采集脚本")
+    assert (done["kind"], done["entries"], done["signals"]) == ("disclosure", 2, 0)
+    detail = openness.list_detail(db, done["list_no"])
+    assert detail is not None and detail["source"] == "门户网站" and detail["recorded_by"] == "采集脚本"
+    assert detail["entries"][1]["content_sha256"] == digest
+    as_json = orjson.dumps(_list("2026-07-02T10:00:00+08:00", entry(licence_item()), entry(penalty_item())))
+    assert guess_kind(as_json, "qlqd.json") == "disclosure"
+    assert import_file(db, as_json, "qlqd.json")["changed"] == ["SCJG-CF-001", "SCJG-XK-001"]
+    # One file is one list: a row captured at another time is refused, naming its row.
+    mixed = csv_text.decode().replace(
+        ",2026-07-01T10:00:00+08:00,门户网站,SCJG-CF", ",2026-07-09T10:00:00+08:00,门户网站,SCJG-CF"
+    )
+    mixed_bytes = mixed.encode()
+    with pytest.raises(Rejected) as refused:
+        import_file(db, mixed_bytes, "qlqd.csv")
+    assert [(p.field, p.index) for p in refused.value.problems] == [("captured_at", 3)]
