@@ -397,6 +397,15 @@ def test_an_item_not_on_the_published_list_is_flagged_once_per_omission(db: Data
     later = [s for s in raised(db, "OP-NOT-PUBLISHED") if "SCJG-XK-001" in s["subject"]]
     assert len(later) == 1 and later[0]["raised_at"] == iso_local(local("2026-07-06"))
     assert integrity.check(db).ok, integrity.check(db).describe()
+    # A back-test of the pack over July counts what the checks find on the lists as they stand:
+    # the item dropped on 6 July, not the one missing on 1 July and listed since.
+    from jiancha.services.backtest import backtest
+    from jiancha.services.packs import load
+
+    tested = backtest(
+        db, load("default"), load("default"), date(2026, 7, 1), date(2026, 7, 31), local("2026-08-01")
+    )
+    assert tested["candidate"]["by_rule"].get("OP-NOT-PUBLISHED") == 1
 
 
 @pytest.fixture
@@ -792,3 +801,17 @@ def test_a_published_list_is_imported_from_a_csv_or_json_file(db: Database) -> N
     with pytest.raises(Rejected) as refused:
         import_file(db, mixed_bytes, "qlqd.csv")
     assert [(p.field, p.index) for p in refused.value.problems] == [("captured_at", 3)]
+
+
+def test_a_published_list_edited_behind_the_platform_s_back_fails_verification(db: Database) -> None:
+    from sqlalchemy import update
+
+    from jiancha.store.tables import disclosure_lists
+
+    ensure_organisation(db)
+    sent = publish(db, local("2026-07-01"), entry(licence_item()), entry(penalty_item()))
+    assert integrity.check(db).ok
+    with db.write() as conn:
+        conn.execute(update(disclosure_lists).values(entries=[]))
+    report = integrity.check(db)
+    assert not report.ok and f"published list {sent['list_no']} differs" in report.describe()

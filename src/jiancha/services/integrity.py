@@ -7,8 +7,8 @@
 4. Every signal is compared with its entry, and its state with its recorded moves.
 5. Every corrected or voided case and event holds what its approved correction made it, and
    every approved correction is still in force in its row.
-6. Every action on a supervision notice or a complaint, and every accountability record, is
-   compared with its entry.
+6. Every action on a supervision notice or a complaint, every accountability record and every
+   published list a department sent, is compared with its entry.
 7. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
@@ -36,6 +36,7 @@ from jiancha.store.tables import (
     cases,
     complaint_actions,
     complaints,
+    disclosure_lists,
     events,
     item_versions,
     ledger,
@@ -374,6 +375,26 @@ def _accountability(conn: Connection) -> str | None:
     return None
 
 
+def _disclosures(conn: Connection) -> str | None:
+    """Each published list a department sent (R-OPEN-3) says what its ledger entry recorded."""
+    missing = _entry_without_row(conn, "disclosure", disclosure_lists)
+    if missing:
+        return f"the published list of ledger entry {missing} is missing"
+    query = select(disclosure_lists, ledger.c.payload).outerjoin(
+        ledger, ledger.c.seq == disclosure_lists.c.ledger_seq
+    )
+    for r in _pages(conn, query, disclosure_lists.c.id, batch=100):
+        rec = orjson.loads(bytes(r.payload)) if r.payload is not None else {}
+        stored = (r.list_no, r.department_code, r.source, iso_utc(r.captured_at), r.recorded_by, r.entries)
+        recorded = tuple(
+            rec.get(k)
+            for k in ("list_no", "department_code", "source", "captured_at", "recorded_by", "entries")
+        )
+        if stored != recorded or r.entry_count != len(r.entries):
+            return f"published list {r.list_no} differs from ledger entry {r.ledger_seq}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -397,6 +418,7 @@ def check(db: Database) -> Report:
             _signals,
             _notices,
             _accountability,
+            _disclosures,
             _attachments,
         ):
             mismatch = part(conn)
