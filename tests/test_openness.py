@@ -332,7 +332,9 @@ def test_published_results_are_filtered_paged_and_leave_out_voided_and_unpublish
         assert reversed_.status_code == 422 and reversed_.json()["error"]["code"] == "bad_period"
 
 
-def test_the_hall_counts_today_and_shows_the_latest_steps_of_its_departments(db: Database) -> None:
+def test_the_hall_counts_today_and_shows_the_latest_steps_of_its_departments(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ensure_organisation(db)
     add_items(db, licence_item("JTYS-XK-001", name="道路运输经营许可", department_code="330900-JTYS"))
     with Desk(db) as desk:
@@ -371,6 +373,9 @@ def test_the_hall_counts_today_and_shows_the_latest_steps_of_its_departments(db:
     # Before ten in the morning only H-1's second step had happened that day.
     early = openness.hall(db, now=local("2026-09-15", 9, 30))
     assert early["received"] == 0 and [s["step"] for s in early["latest"]] == ["承办"]
+    # The steps are looked for among the platform's latest events only (a bounded scan).
+    monkeypatch.setattr(openness, "HALL_WINDOW", 1)
+    assert [s["case"] for s in openness.hall(db, now=evening)["latest"]] == ["J-1"]
 
 
 # -- R-OPEN-3: what departments published, and the pre-disclosure checks -----------------------------------

@@ -318,6 +318,9 @@ def _scrub(text: str, r: Any) -> str:
 # -- the hall screens (R-OPEN-2) ------------------------------------------------------------------
 
 
+HALL_WINDOW = 100_000  # events
+
+
 def hall(
     db: Database,
     department: str | None = None,
@@ -325,8 +328,9 @@ def hall(
     limit: int = 20,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Today's cases received and completed (per department), and the latest steps taken: the
-    item, the step, the time, the case number shortened — nobody's name."""
+    """Today's cases received and completed (per department), and the latest steps of the day to
+    reach the platform, newest first: the item, the step, the time, the case number shortened —
+    nobody's name."""
     now = now or utcnow()
     today = local_date(now)
     start = start_of_local_day(today)
@@ -351,6 +355,10 @@ def hall(
 
         received = per_department(cases.c.received_at)
         completed = per_department(cases.c.completed_at)
+        # The latest steps to reach the platform, looked for among its last HALL_WINDOW events by
+        # their key: an index on when events happened would cost every ingested event more than
+        # the screens gain (measured: about a tenth of ingest throughput).
+        newest = conn.execute(select(func.max(events.c.id))).scalar() or 0
         latest = conn.execute(
             select(
                 events.c.case_no,
@@ -368,13 +376,15 @@ def hall(
             )
             .where(
                 *conditions,
+                events.c.id > newest - HALL_WINDOW,
                 events.c.voided.is_(False),
                 events.c.occurred_at >= start,
                 events.c.occurred_at <= now,
             )
-            .order_by(events.c.occurred_at.desc(), events.c.id.desc())
+            .order_by(events.c.id.desc())
             .limit(limit)
         ).all()
+        latest = sorted(latest, key=lambda r: r.occurred_at, reverse=True)
         codes = sorted(set(received) | set(completed) | {r.department_code for r in latest})
         names = dict(
             conn.execute(

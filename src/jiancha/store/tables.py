@@ -196,8 +196,6 @@ events = Table(
     Column("correction_seq", BigInteger, nullable=True),
     UniqueConstraint("source_system", "event_id", name="uq_events_source_event"),
     Index("ix_events_case_occurred", "case_id", "occurred_at"),
-    # The hall screens show the latest steps of the day (R-OPEN-2).
-    Index("ix_events_occurred_at", "occurred_at"),
 )
 
 # -- attachments (R-ING-5): content-addressed, locked once their step closes ------------------------

@@ -1,6 +1,6 @@
 """Openness (R-OPEN-1..3): the public flag and content hash of each catalogue version, what each
-department published (its lists, and the fold of them per item), and the indexes the public
-results and the hall screens read.
+department published (its lists, and the fold of them per item), and the indexes of the cases
+the public results and the hall screens read.
 
 Revision ID: 0014
 Revises: 0011
@@ -45,7 +45,6 @@ def upgrade() -> None:
         sqlite_where=sa.text("published_at IS NOT NULL"),
         postgresql_where=sa.text("published_at IS NOT NULL"),
     )
-    op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
     op.create_table(
         "disclosure_lists",
         sa.Column("id", Id, autoincrement=True, nullable=False),
@@ -112,7 +111,6 @@ def downgrade() -> None:
     op.drop_table("disclosed_items")
     op.drop_index("ix_disclosure_lists_department", table_name="disclosure_lists")
     op.drop_table("disclosure_lists")
-    op.drop_index("ix_events_occurred_at", table_name="events")
     op.drop_index("ix_cases_published_at", table_name="cases")
     op.drop_index("ix_cases_completed_at", table_name="cases")
     op.drop_index("ix_cases_received_at", table_name="cases")
