@@ -517,6 +517,24 @@ def test_a_change_not_published_within_twenty_working_days_is_late(watched_since
     assert len(raised(db, "OP-LATE")) == 1 and not raised(db, "OP-DIFFERS")
 
 
+def test_a_change_of_an_item_missing_from_the_list_is_one_omission_not_also_late(db: Database) -> None:
+    ensure_organisation(db)
+    publish(db, local("2026-07-31"), entry(licence_item()))
+    catalogue.apply_changes(
+        db,
+        [
+            CatalogueChange(
+                kind=ChangeKind.change,
+                code="SCJG-CF-001",
+                effective_from=local("2026-08-04", 0),
+                item=penalty_item().model_copy(update={"promised_limit_days": 45}),
+            )
+        ],
+    )
+    clock.sweep(db, local("2026-10-12"))
+    assert len(raised(db, "OP-NOT-PUBLISHED")) == 1 and not raised(db, "OP-LATE")
+
+
 def test_a_change_published_in_time_or_ahead_is_not_late(watched_since_july: Database) -> None:
     db = watched_since_july
     # A change announced for 10 August, published ahead of the day, as portals announce changes:

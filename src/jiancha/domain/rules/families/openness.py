@@ -175,9 +175,10 @@ def late_published(
     listing = watched.listings.get(current.code)
     shown_at: datetime | None
     if current.status is ItemStatus.active:
-        fields = rule.params.get("fields")
-        matches = listing is not None and listing.shown_active and _reflects(listing, current, fields)
-        shown_at = listing.content_since if matches and listing is not None else None
+        if listing is None or not listing.shown_active:
+            return []  # not on the list at all: not_published's
+        matches = _reflects(listing, current, rule.params.get("fields"))
+        shown_at = listing.content_since if matches else None
     elif listing is None:
         shown_at = watched.first_capture  # never listed: nothing to take down
     elif not listing.listed:
