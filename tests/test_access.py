@@ -32,6 +32,7 @@ from jiancha.services import (
     exports,
     ingest,
     notices,
+    openness,
     signals,
 )
 from jiancha.settings import AccessSettings
@@ -116,7 +117,23 @@ def owned(db: Database) -> dict[str, Any]:
     client_as(db, "system_supervisor", region="330900", username="owner.chief", leader=True).close()
     chief = access.sign_in(db, "owner.chief", PASSWORD).caller
     evaluation.publish(db, "330900", "2026-09", chief)
+    # What the department published on its portal (R-OPEN-3).
+    published = openness.receive(
+        db,
+        openness.parse_list(
+            {
+                "department_code": OWNER,
+                "captured_at": "2026-09-15T10:00:00+08:00",
+                "entries": [
+                    {"code": "SCJG-XK-001", "name": "食品经营许可"},
+                    {"code": "SCJG-CF-001", "name": "对未取得食品经营许可从事食品经营活动的行政处罚"},
+                ],
+            }
+        ),
+        "test",
+    )
     return {
+        "list_no": published["list_no"],
         "export_no": export["export_no"],
         "correction_no": fix["correction_no"],
         "case_no": "C-1",
@@ -141,6 +158,7 @@ def path_for(path: str, data: dict[str, Any]) -> str:
         "export_no": data.get("export_no", "DC-2026-000001"),
         "correction_no": data.get("correction_no", "GZ-2026-000001"),
         "sample_no": data.get("sample_no", "CC-2026-000001"),
+        "list_no": data.get("list_no", "GK-2026-000001"),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
@@ -219,6 +237,11 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
             "points": "1",
             "reason": "调整",
         },
+        ("POST", "/api/v1/disclosures"): {
+            "department_code": OWNER,
+            "captured_at": "2026-09-16T10:00:00+08:00",
+            "entries": [{"code": "SCJG-XK-001", "name": "食品经营许可"}],
+        },
     }
 
 
@@ -277,6 +300,7 @@ def test_no_route_shows_or_changes_another_scope_s_data(db: Database, who: str) 
         data["complaint_no"],
         data["record_no"],
         data["correction_no"],
+        data["list_no"],
         data["sha256"],
         OWNER,
         "超期未办",

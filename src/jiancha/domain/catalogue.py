@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from jiancha.domain.canonical import canonical_bytes
 from jiancha.domain.timeutil import plausible_instant
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
@@ -238,6 +240,13 @@ class PowerItem(_Model):
         if self.promised_limit_days > self.legal_limit_days:
             raise ValueError("承诺时限超过法定时限 | promised_limit_days exceeds legal_limit_days")
         return self
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    """The SHA-256 (hex) of an item's content as the catalogue stores it (`PowerItem` dumped as
+    JSON), in canonical form: keys sorted, no white space, UTF-8. The public power list shows it,
+    and a department's published entry may give it instead of the content (R-OPEN-3)."""
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
 
 
 class CatalogueChange(_Model):

@@ -41,6 +41,29 @@ class Action(StrEnum):
     publish = "publish"  # 结果公开 (R-OPEN-2): the decision published; may come after completion
 
 
+# What the public sees an action called (the hall screens, the progress query).
+ACTION_ZH = {
+    Action.accept: "受理",
+    Action.undertake: "承办",
+    Action.review: "审核",
+    Action.approve: "批准",
+    Action.complete: "办结",
+    Action.reject: "不予受理或不予许可",
+    Action.return_: "退回",
+    Action.request_supplement: "补正告知",
+    Action.suspend: "特别程序",
+    Action.resume: "恢复办理",
+    Action.register: "立案",
+    Action.investigate: "调查取证",
+    Action.inform: "告知",
+    Action.hearing: "听证",
+    Action.decide: "决定",
+    Action.serve: "送达",
+    Action.execute: "执行",
+    Action.close: "结案",
+    Action.publish: "结果公开",
+}
+
 # The clock of a case starts when it is accepted (受理) or, for a penalty, registered (立案).
 STARTING_ACTIONS = {Action.accept, Action.register}
 TERMINAL_ACTIONS = {Action.complete, Action.close, Action.reject}

@@ -25,6 +25,12 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
 
 
+def shorten_case_no(case_no: str) -> str:
+    """A case number as a hall screen shows it: its last six characters, enough for the applicant
+    holding the receipt to recognise it and too few to look the case up (…000123)."""
+    return "…" + case_no[-6:] if len(case_no) > 6 else case_no
+
+
 def mask_text(text: str) -> str:
     """ID and mobile numbers inside free text masked: 330902********1234, 138****5678."""
     return _MOBILE.sub(r"\1****\2", _ID.sub(lambda m: m.group(1) + "********" + m.group(2), text))

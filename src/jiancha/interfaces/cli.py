@@ -105,11 +105,13 @@ def demo(
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     kind: Annotated[
-        str | None, typer.Option(help="catalogue, events, calendar or organisation (guessed when absent)")
+        str | None,
+        typer.Option(help="catalogue, events, calendar, organisation or disclosure (guessed when absent)"),
     ] = None,
     changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
 ) -> None:
-    """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year or organisation."""
+    """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
+    organisation, or a department's published list of powers (json, csv; R-OPEN-3)."""
     from jiancha.interfaces.files import importer
 
     db = _db()

@@ -18,7 +18,7 @@ from jiancha.domain.rules.engine import evaluate, first_per_rule
 from jiancha.domain.rules.model import Context
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.timeutil import end_of_local_day, start_of_local_day, utcnow
-from jiancha.services import evasion
+from jiancha.services import evasion, openness
 from jiancha.services.signals import facts_of
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
@@ -75,9 +75,13 @@ def backtest(
                         t.by_rule[f.rule_id] += 1
                         t.by_colour[f.colour.value] += 1
                         t.by_department[row.department_code] += 1
-        # The watches (silent feeds, idle items) over the same period.
+        # The watches (silent feeds, idle items, what departments published) over the same period.
         for name, pack in packs.items():
-            for found in evasion.would_raise(conn, pack, calendar, start_of_local_day(start), judged_at):
+            watched = [
+                *evasion.would_raise(conn, pack, calendar, start_of_local_day(start), judged_at),
+                *openness.would_raise(conn, pack, calendar, start_of_local_day(start), judged_at),
+            ]
+            for found in watched:
                 t = tallies[name]
                 t.by_rule[found.rule.id] += 1
                 t.by_colour[found.finding.colour.value] += 1

@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from jiancha.domain.catalogue import STATUS_AFTER, CatalogueChange, ChangeKind, ItemStatus, PowerItem
+from jiancha.domain.catalogue import (
+    STATUS_AFTER,
+    CatalogueChange,
+    ChangeKind,
+    ItemStatus,
+    PowerItem,
+    content_sha256,
+)
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.timeutil import iso_utc, utcnow
 from jiancha.store import catalogue as catalogue_store
@@ -101,6 +108,8 @@ def apply_in(conn: Connection, changes: list[CatalogueChange], now: datetime) ->
                 "name": content["name"],
                 "item_type": content["item_type"],
                 "department_code": content["department_code"],
+                "public": bool(content.get("public", True)),
+                "content_sha256": content_sha256(content),
                 "content": content,
                 "ledger_seq": seq,
             },

@@ -41,6 +41,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     silent, kept_events = life.silence_one_feed(kept_cases, kept_events, calendar, now)
     kept_events = life.execute_penalties(life.publish_results(kept_events, calendar, now))
     suspended = life.suspension(data.items, kept_cases, now, {idle or ""})
+    changed = life.change_one_item(data.items, now, {idle or "", suspended.code if suspended else ""})
     organisation.save(
         db, organisation.parse({"regions": data.regions, "departments": data.departments}), by="demo"
     )
@@ -56,6 +57,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     )
     if suspended is not None:
         catalogue.apply_changes(db, [suspended])
+    if changed is not None:
+        catalogue.apply_changes(db, [changed])
     for start in range(0, len(kept_cases), BATCH):
         ingest.register_cases(db, kept_cases[start : start + BATCH])
     events = _with_materials(db, data.items, kept_events)
@@ -78,6 +81,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     complained = life.public_complaints(db, calendar, now)
     accountable = life.hold_accountable(db, now)
     watched = life.patrol_and_sample(db, calendar, now)
+    published = life.publish_lists(db, data.items, changed, now)
     clock.sweep(db, now)
     # From now on the supervisors hear of every red signal, in the file transport (no network).
     notifications.subscribe(
@@ -85,7 +89,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     )
     demo_users(db)
     corrected = life.request_corrections(db, f"{CITY[0]}-SCJG", DEMO_PASSWORD, now)
-    published = life.publish_last_month(db, CITY[0], DEMO_PASSWORD, now)
+    evaluated = life.publish_last_month(db, CITY[0], DEMO_PASSWORD, now)
     return (
         f"demo loaded: {len(data.departments)} departments, {len(data.items)} items, "
         f"{len(kept_cases)} cases, {len(events)} events; feed {silent} silent, item {idle} idle, "
@@ -101,7 +105,9 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(watched.items()))
         + "; corrections: "
         + ", ".join(f"{k} {v}" for k, v in sorted(corrected.items()))
-        + f"; evaluation of {published} published"
+        + f"; evaluation of {evaluated} published"
+        + "; published lists: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(published.items()))
     )
 
 

@@ -557,15 +557,13 @@ def request_corrections(db: Database, department: str, password: str, now: datet
     leader = access.sign_in(db, "jianguan", password, now).caller
     admin = access.sign_in(db, "admin", password, now).caller
     with db.read() as conn:
+        # Open cases first; a small demo built at an hour when fewer than three are open takes
+        # finished ones too.
         open_cases = (
             conn.execute(
                 select(cases_table.c.case_no)
-                .where(
-                    cases_table.c.department_code == department,
-                    cases_table.c.status == "open",
-                    cases_table.c.event_count > 0,
-                )
-                .order_by(cases_table.c.case_no)
+                .where(cases_table.c.department_code == department, cases_table.c.event_count > 0)
+                .order_by((cases_table.c.status != "open"), cases_table.c.case_no)
                 .limit(3)
             )
             .scalars()
@@ -627,3 +625,77 @@ def publish_last_month(db: Database, region: str, password: str, now: datetime) 
     leader = access.sign_in(db, "jianguan", password, now).caller
     evaluation.publish(db, region, last, leader, now)
     return last
+
+
+def change_one_item(items: list[PowerItem], now: datetime, skip: set[str]) -> CatalogueChange | None:
+    """Six weeks ago the province changed one item's conditions (a new version in force since then);
+    its department's portal never followed — the pre-disclosure check finds it late (R-OPEN-3)."""
+    chosen = sorted((i for i in items if i.code not in skip and i.conditions), key=lambda i: i.code)
+    if not chosen:
+        return None
+    item = chosen[len(chosen) // 3]
+    return CatalogueChange(
+        kind=ChangeKind.change,
+        code=item.code,
+        effective_from=now - timedelta(days=45),
+        reason="依据省级部门通知调整受理条件",
+        changed_by="demo",
+        item=item.model_copy(update={"conditions": f"{item.conditions}；自调整之日起须提交电子营业执照"}),
+    )
+
+
+def publish_lists(
+    db: Database, items: list[PowerItem], changed: CatalogueChange | None, now: datetime
+) -> dict[str, Any]:
+    """Each department's portal, read twice (sixty days ago and yesterday) and sent as its list of
+    powers (R-OPEN-3). Most lists agree with the catalogue; on yesterday's, one department has
+    dropped an item, one shows an item with a material missing, and one lists a service the
+    catalogue does not hold; no portal shows the changed item's new version. Two departments send
+    only each item's hash, as the public power list gives it."""
+    from jiancha.domain.catalogue import content_sha256
+    from jiancha.services import openness
+
+    by_department: dict[str, list[PowerItem]] = defaultdict(list)
+    for i in items:
+        if i.public:
+            by_department[i.department_code].append(i)
+    departments = sorted(d for d, its in by_department.items() if len(its) >= 2)
+    dropped = departments[1 % len(departments)]
+    differs = departments[2 % len(departments)]
+    extra = departments[3 % len(departments)]
+    hashed = set(departments[-2:]) - {dropped, differs, extra}
+    skip = {changed.code} if changed else set()
+    outcome: Counter[str] = Counter()
+    for department in departments:
+        own = sorted(by_department[department], key=lambda i: i.code)
+        for days, latest in ((60, False), (1, True)):
+            captured = now - timedelta(days=days)
+            entries: list[dict[str, Any]] = []
+            for k, item in enumerate(own):
+                if latest and department == dropped and item.code == own[-1].code and item.code not in skip:
+                    outcome["dropped"] += 1
+                    continue
+                content = item.model_dump(mode="json")
+                entry: dict[str, Any] = {"code": item.code, "name": item.name}
+                if department in hashed:
+                    entry["content_sha256"] = content_sha256(content)
+                else:
+                    if latest and department == differs and k == 0 and len(item.materials) >= 2:
+                        content = {**content, "materials": list(item.materials[:-1])}
+                        outcome["differs"] += 1
+                    entry["content"] = content
+                entries.append(entry)
+            if latest and department == extra:
+                entries.append({"code": f"{department}-GG-999", "name": "政策咨询服务"})
+                outcome["not in catalogue"] += 1
+            published = openness.parse_list(
+                {
+                    "department_code": department,
+                    "captured_at": captured.isoformat(),
+                    "source": f"https://{department.lower()}.example.gov.cn/qlqd",
+                    "entries": entries,
+                }
+            )
+            openness.receive(db, published, f"{department} 门户网站采集程序", now=now)
+            outcome["lists"] += 1
+    return dict(outcome)

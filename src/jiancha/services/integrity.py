@@ -7,8 +7,9 @@
 4. Every signal is compared with its entry, and its state with its recorded moves.
 5. Every corrected or voided case and event holds what its approved correction made it, and
    every approved correction is still in force in its row.
-6. Every action on a supervision notice or a complaint, every accountability record, and every
-   published evaluation and its adjustments, is compared with its entry.
+6. Every action on a supervision notice or a complaint, every accountability record, every
+   published evaluation and its adjustments, and every published list a department sent, is
+   compared with its entry.
 7. Every attachment is hashed again.
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
@@ -24,6 +25,7 @@ import orjson
 from sqlalchemy import Connection, and_, or_, select
 
 from jiancha.domain.canonical import canonical_bytes
+from jiancha.domain.catalogue import content_sha256
 from jiancha.domain.timeutil import iso_utc
 from jiancha.services.refold import cases_with_events, folded
 from jiancha.store import calendar as calendar_store
@@ -35,6 +37,7 @@ from jiancha.store.tables import (
     cases,
     complaint_actions,
     complaints,
+    disclosure_lists,
     evaluation_adjustments,
     evaluations,
     events,
@@ -158,6 +161,8 @@ def _catalogue(conn: Connection) -> str | None:
             r.name,
             r.item_type,
             r.department_code,
+            r.public,
+            r.content_sha256,
         )
         recorded = (
             rec.get("code"),
@@ -172,6 +177,8 @@ def _catalogue(conn: Connection) -> str | None:
             item.get("name"),
             item.get("item_type"),
             item.get("department_code"),
+            bool(item.get("public", True)),
+            content_sha256(item),
         )
         if stored != recorded:
             return f"{name} differs from ledger entry {r.ledger_seq}"
@@ -394,6 +401,26 @@ def _evaluations(conn: Connection) -> str | None:
     return None
 
 
+def _disclosures(conn: Connection) -> str | None:
+    """Each published list a department sent (R-OPEN-3) says what its ledger entry recorded."""
+    missing = _entry_without_row(conn, "disclosure", disclosure_lists)
+    if missing:
+        return f"the published list of ledger entry {missing} is missing"
+    query = select(disclosure_lists, ledger.c.payload).outerjoin(
+        ledger, ledger.c.seq == disclosure_lists.c.ledger_seq
+    )
+    for r in _pages(conn, query, disclosure_lists.c.id, batch=100):
+        rec = orjson.loads(bytes(r.payload)) if r.payload is not None else {}
+        stored = (r.list_no, r.department_code, r.source, iso_utc(r.captured_at), r.recorded_by, r.entries)
+        recorded = tuple(
+            rec.get(k)
+            for k in ("list_no", "department_code", "source", "captured_at", "recorded_by", "entries")
+        )
+        if stored != recorded or r.entry_count != len(r.entries):
+            return f"published list {r.list_no} differs from ledger entry {r.ledger_seq}"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -418,6 +445,7 @@ def check(db: Database) -> Report:
             _notices,
             _accountability,
             _evaluations,
+            _disclosures,
             _attachments,
         ):
             mismatch = part(conn)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 
 from jiancha.store.types import Id, Json, UTCDateTime
@@ -72,6 +73,10 @@ item_versions = Table(
     Column("name", String(500), nullable=False),
     Column("item_type", String(32), nullable=False),
     Column("department_code", String(64), nullable=False),
+    # Whether the item belongs in the public power list (R-OPEN-1), and the SHA-256 of the canonical
+    # JSON of `content`: what a department's published entry is compared with (R-OPEN-3).
+    Column("public", Boolean, nullable=False, server_default=true()),
+    Column("content_sha256", String(64), nullable=False, server_default=""),
     Column("content", Json, nullable=False),
     Column("ledger_seq", BigInteger, nullable=False),
     UniqueConstraint("code", "version"),
@@ -151,6 +156,21 @@ cases = Table(
         "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),
         postgresql_where=text("next_check_at IS NOT NULL"),
+    ),
+    # The hall screens count today's cases received and completed; the public reads published
+    # results newest first (R-OPEN-2). Each column is written once, so the indexes cost little.
+    Index("ix_cases_received_at", "received_at"),
+    Index(
+        "ix_cases_completed_at",
+        "completed_at",
+        sqlite_where=text("completed_at IS NOT NULL"),
+        postgresql_where=text("completed_at IS NOT NULL"),
+    ),
+    Index(
+        "ix_cases_published_at",
+        "published_at",
+        sqlite_where=text("published_at IS NOT NULL"),
+        postgresql_where=text("published_at IS NOT NULL"),
     ),
 )
 
@@ -314,6 +334,45 @@ periodic_checks = Table(
     Column("rule_id", String(64), primary_key=True),
     Column("period", String(16), primary_key=True),  # e.g. 2026-10
     Column("done_at", UTCDateTime, nullable=False),
+)
+
+# What each department actually published (R-OPEN-3): its portal's list of powers as captured at an
+# instant, sent by its system or an administrator; every list is kept as received, and ledgered.
+disclosure_lists = Table(
+    "disclosure_lists",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("list_no", String(64), nullable=False, unique=True),
+    Column("department_code", String(64), nullable=False),
+    Column("source", String(500), nullable=False),  # the portal's address or name
+    Column("captured_at", UTCDateTime, nullable=False),  # when the list was read from the portal
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("entries", Json, nullable=False),  # as received: code, name, status, published_at, …
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_disclosure_lists_department", "department_code", "captured_at"),
+)
+
+# Each item a department's lists ever showed, as its latest list shows it: the fold of the lists,
+# so the pre-disclosure checks read one row per item instead of every list.
+disclosed_items = Table(
+    "disclosed_items",
+    metadata,
+    Column("department_code", String(64), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("status", String(16), nullable=False),  # as published: active, suspended, cancelled …
+    Column("content_sha256", String(64), nullable=True),  # as published, of the whole item
+    Column("content", Json, nullable=True),  # the fields published, when the list gave them
+    Column("state_sha256", String(64), nullable=False),  # of name, status, hash and content
+    Column("listed", Boolean, nullable=False),  # in the department's latest list
+    Column("listed_since", UTCDateTime, nullable=True),  # start of the current listing
+    Column("active_since", UTCDateTime, nullable=True),  # since when listed as in force (active)
+    Column("content_since", UTCDateTime, nullable=True),  # since when it shows what it shows now
+    Column("content_seen_at", UTCDateTime, nullable=True),  # the capture that first showed that
+    Column("omitted_since", UTCDateTime, nullable=True),  # the capture that first left it out
+    Column("list_id", Id, ForeignKey("disclosure_lists.id"), nullable=False),  # the latest list
 )
 
 # Supervision notices (督办, R-SUP-2): what a department must report on, by when, and what it said.

@@ -94,6 +94,9 @@ TEST_PACK = _allow(Capability.manage, Capability.supervise)
 CORRECT = _allow(Capability.read, Capability.manage)
 # Evidence comes from the systems, from departments answering, and from supervisors.
 UPLOAD = _allow(Capability.ingest, Capability.answer, Capability.supervise)
+# What a department published (R-OPEN-3) comes from its system or an administrator, who also reads it.
+SEND_LIST = _allow(Capability.ingest, Capability.manage)
+READ_LISTS = _allow(Capability.read, Capability.manage)
 
 Public = Annotated[Caller, Depends(PUBLIC_ACCESS)]
 Reader = Annotated[Caller, Depends(READ)]
@@ -104,6 +107,8 @@ Manager = Annotated[Caller, Depends(MANAGE)]
 Uploader = Annotated[Caller, Depends(UPLOAD)]
 Tester = Annotated[Caller, Depends(TEST_PACK)]
 Corrector = Annotated[Caller, Depends(CORRECT)]
+ListSender = Annotated[Caller, Depends(SEND_LIST)]
+ListReader = Annotated[Caller, Depends(READ_LISTS)]
 
 
 def top_level_only(who: Caller) -> None:

@@ -24,6 +24,7 @@ from jiancha.interfaces.api import (
     routes_ledger,
     routes_notices,
     routes_notifications,
+    routes_openness,
     routes_proofs,
     routes_signals,
 )
@@ -96,6 +97,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_corrections,
         routes_evaluation,
         routes_proofs,
+        routes_openness,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
@@ -117,6 +119,7 @@ def _document(app: FastAPI) -> None:
     from jiancha.domain.catalogue import CatalogueChange
     from jiancha.domain.corrections import CorrectionIn
     from jiancha.domain.events import EventIn
+    from jiancha.domain.public.openness import PublishedList
     from jiancha.services.organisation import Organisation
 
     def openapi() -> dict[str, Any]:
@@ -125,7 +128,7 @@ def _document(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            for model in (EventIn, CatalogueChange, CorrectionIn, Organisation):
+            for model in (EventIn, CatalogueChange, CorrectionIn, Organisation, PublishedList):
                 doc = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(doc.pop("$defs", {}))
                 schemas[model.__name__] = doc

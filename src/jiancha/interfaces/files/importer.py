@@ -11,12 +11,13 @@ from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import utcnow
 from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
+from jiancha.interfaces.files.disclosure_files import read_published_list
 from jiancha.interfaces.files.events_files import _Unreadable, read_events
 from jiancha.services import calendar as calendar_service
-from jiancha.services import catalogue, ingest, organisation
+from jiancha.services import catalogue, ingest, openness, organisation
 from jiancha.store.database import Database
 
-KINDS = ("catalogue", "events", "calendar", "organisation")
+KINDS = ("catalogue", "events", "calendar", "organisation", "disclosure")
 BATCH = 1000
 
 
@@ -33,6 +34,8 @@ def guess_kind(data: bytes, filename: str) -> str:
             return "catalogue"
         if "event_id" in header:
             return "events"
+        if "captured_at" in header:
+            return "disclosure"
         if "workday" in header:
             return "calendar"
     if name.endswith(".json"):
@@ -51,6 +54,8 @@ def guess_kind(data: bytes, filename: str) -> str:
                 return "calendar"
             if "regions" in doc or "departments" in doc:
                 return "organisation"
+            if "entries" in doc and "captured_at" in doc:
+                return "disclosure"
             if "event_id" in doc:
                 return "events"
     raise Rejected(
@@ -79,6 +84,9 @@ def import_file(
         return {"kind": kind, **organisation.save(db, organisation.parse(orjson.loads(data)), by=by)}
     if kind == "events":
         return {"kind": kind, **import_events(db, data, filename, progress)}
+    if kind == "disclosure":
+        published = openness.parse_list(read_published_list(data, filename))
+        return {"kind": kind, **openness.receive(db, published, by)}
     raise Rejected(
         "unknown_kind", f"未知的导入类型 {kind}", f"unknown kind {kind}; use one of {', '.join(KINDS)}"
     )

@@ -33,9 +33,10 @@ FAMILIES: dict[str, Family] = {
     "disclosure": disclosure.evaluate,
 }
 
-# Families that judge something wider than a case (a feed, an item over a period): the services
-# feed them their own facts, and their signals name a subject instead of a case.
-WATCHES = {"silent_feed", "idle_item"}
+# Families that judge something wider than a case (a feed, an item over a period, what a department
+# published): the services feed them their own facts, and their signals name a subject instead of
+# a case. The pre-disclosure checks (R-OPEN-3) are in `openness`.
+WATCHES = {"silent_feed", "idle_item", "not_published", "late_published", "published_differs"}
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
 TIMED = {"time_limit", "disclosure"}
