@@ -24,6 +24,7 @@ from jiancha.interfaces.api import (
     routes_notices,
     routes_notifications,
     routes_proofs,
+    routes_reports,
     routes_signals,
 )
 from jiancha.interfaces.api.access import Public
@@ -94,6 +95,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_exports,
         routes_corrections,
         routes_proofs,
+        routes_reports,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
