@@ -99,8 +99,8 @@ def area(conn: Connection, scope: Scope, region: str | None, field: str = "regio
         r.code: r
         for r in conn.execute(select(regions.c.code, regions.c.name, regions.c.level, regions.c.parent_code))
     }
-    homes = dict(conn.execute(select(departments.c.code, departments.c.region_code)).tuples().all())
-    names = dict(conn.execute(select(departments.c.code, departments.c.name)).tuples().all())
+    homes = dict(conn.execute(select(departments.c.code, departments.c.region_code)).all())
+    names = dict(conn.execute(select(departments.c.code, departments.c.name)).all())
     if region is None:
         wanted = set(names) if scope.departments is None else set(scope.departments)
         return Area(None, "全部", None, scope, {c: names.get(c, c) for c in wanted})
