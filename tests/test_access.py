@@ -215,6 +215,8 @@ QUERIES = {
     "/api/v1/patrols/shortfalls": {"from": "2026-09-01", "to": "2026-09-30"},
     "/api/v1/packs/{name}/backtest": {"from": "2026-09-01", "to": "2026-09-30"},
     "/api/v1/catalogue/import": {"format": "json"},
+    "/api/v1/statistics": {"month": "2026-09"},
+    "/api/v1/reports/monthly": {"agency": "330900", "month": "2026-09", "format": "pdf"},
 }
 
 

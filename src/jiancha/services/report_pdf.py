@@ -13,6 +13,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -148,8 +149,12 @@ def _line_chart(
     if not known or max(known) <= 0:
         chart.valueAxis.valueMax = 1
     for k, (_, _, ink) in enumerate(series):
-        chart.lines[k].strokeColor = ink
+        # A month with no case handled has no rate: the line joins the months that have one, and a
+        # marker shows each (a single month has a marker and no line).
+        joined = sum(v is not None for v in chart.data[k]) >= 2
+        chart.lines[k].strokeColor = ink if joined else None
         chart.lines[k].strokeWidth = 1.5
+        chart.lines[k].symbol = makeMarker("FilledCircle", size=3, fillColor=ink, strokeColor=ink)
     drawing.add(chart)
     drawing.add(_legend([(name, ink) for name, _, ink in series], font, 138 * mm, 48 * mm))
     return drawing

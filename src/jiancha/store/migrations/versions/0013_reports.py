@@ -37,11 +37,19 @@ def upgrade() -> None:
     op.create_index("ix_reports_agency_month", "reports", ["agency_region", "month", "format"])
     op.create_index("ix_cases_received_at", "cases", ["received_at"])
     op.create_index("ix_cases_completed_at", "cases", ["completed_at"])
+    op.create_index(
+        "ix_cases_voided",
+        "cases",
+        ["id"],
+        sqlite_where=sa.text("voided"),
+        postgresql_where=sa.text("voided"),
+    )
     op.create_index("ix_signals_raised_at", "signals", ["raised_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_signals_raised_at", table_name="signals")
+    op.drop_index("ix_cases_voided", table_name="cases")
     op.drop_index("ix_cases_completed_at", table_name="cases")
     op.drop_index("ix_cases_received_at", table_name="cases")
     op.drop_index("ix_reports_agency_month", table_name="reports")
