@@ -3,10 +3,10 @@ on SQLite and PostgreSQL. Aim: seconds on PostgreSQL.
 
     .venv/bin/python -m bench.bench_statistics [--cases 1000000] [--postgres URL] [--no-sqlite]
 
-A city of three counties and 20 departments. October 2026 holds `--cases` cases (received in it;
-nine in ten finished in it, the rest still open at its end), the eleven months before it a tenth
-as many in all (the trend), each written straight into the tables with insert_many — no ledger,
-so never `verify` these databases. About a third of the cases carry one to three signals (time
+A city of three counties and 20 departments. October 2026 receives `--cases` cases, nine in ten of
+them finished 0–24 days later (about half within October; the rest, and the unfinished tenth, are
+open at its end); the eleven months before it receive a tenth as many in all (the trend). Rows are
+written straight into the tables with insert_many — no ledger, so never `verify` these databases. About a third of the cases carry one to three signals (time
 limit, procedure, materials, escalation, disclosure; some withdrawn, some early warnings), and a
 few hundred complaints. Then timed: the month's statistics for the city (every department), the
 statistics of one county, the PDF report and the xlsx report (each made, kept and ledgered).

@@ -15,11 +15,11 @@ import orjson
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from jiancha.domain.statistics import Month, percent
 from jiancha.domain.timeutil import LOCAL
-from jiancha.services import ingest, reports, statistics
+from jiancha.services import ingest, integrity, reports, statistics
 from jiancha.services.worker import Worker
 from jiancha.store.database import Database
 from jiancha.store.tables import ledger
@@ -195,6 +195,14 @@ def test_a_report_is_kept_with_its_hash_in_the_ledger_and_handed_out_again(db: D
             select(report_rows.c.content).where(report_rows.c.sha256 == digest)
         ).scalar_one()
     assert bytes(stored) == r.content
+    # `jiancha verify` hashes every report kept again: one altered behind the platform's back fails.
+    assert integrity.check(db).ok
+    with db.write() as conn:
+        conn.execute(
+            update(report_rows).where(report_rows.c.sha256 == digest).values(content=r.content + b"%")
+        )
+    broken = integrity.check(db)
+    assert not broken.ok and "report 330900/2026-10/pdf" in broken.describe()
 
 
 def test_only_those_who_see_the_whole_agency_get_its_report(db: Database) -> None:
