@@ -435,8 +435,7 @@ def report_monthly(
         period = Month.parse(month, "--month")
         formats = reports.FORMATS if fmt == "both" else (reports.check_format(fmt, "--format"),)
         out.mkdir(parents=True, exist_ok=True)
-        for one in formats:
-            made = reports.make(db, agency, period, one, by)
+        for made in reports.make_formats(db, agency, period, formats, by):
             path = out / made.filename
             path.write_bytes(made.content)
             typer.echo(f"{path}  sha256 {made.sha256}  ledger entry {made.ledger_seq}")

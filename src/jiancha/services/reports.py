@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -91,16 +92,52 @@ def make(
     """Make the agency's report of `month`, keep it and ledger its hash. `scores` are the month's
     department scores (测评结果: department_code, department_name, score, rank), if published.
     With `only_if_missing`, a complete report already kept wins (two workers make it once)."""
+    (made,) = make_formats(db, agency, month, (fmt,), by, scope, scores, now, only_if_missing)
+    return made
+
+
+def make_formats(
+    db: Database,
+    agency: str,
+    month: Month,
+    formats: Sequence[str],
+    by: str,
+    scope: Scope = EVERYTHING,
+    scores: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+    only_if_missing: bool = False,
+) -> list[Made]:
+    """`make` in several formats from one computation of the figures."""
     now = now or utcnow()
-    check_format(fmt)
+    for fmt in formats:
+        check_format(fmt)
     area = _agency(db, agency, scope)
     figures = statistics.monthly(db, month, area.scope, agency, now=now)
     report = Report(figures, agency, area.region_name, now, by, list(scores or []))
+    return [_keep(db, agency, month, fmt, _render(report, fmt), by, now, only_if_missing) for fmt in formats]
+
+
+def _render(report: Report, fmt: str) -> bytes:
     if fmt == "pdf":
-        from jiancha.services import report_pdf as renderer
-    else:
-        from jiancha.services import report_xlsx as renderer  # type: ignore[no-redef]
-    content = renderer.render(report)
+        from jiancha.services import report_pdf
+
+        return report_pdf.render(report)
+    from jiancha.services import report_xlsx
+
+    return report_xlsx.render(report)
+
+
+def _keep(
+    db: Database,
+    agency: str,
+    month: Month,
+    fmt: str,
+    content: bytes,
+    by: str,
+    now: datetime,
+    only_if_missing: bool,
+) -> Made:
+    """Keep a report made and ledger its hash, in one transaction."""
     digest = hashlib.sha256(content).hexdigest()
     complete = now >= month.end
     with db.write() as conn:
@@ -284,10 +321,12 @@ def make_due(db: Database, now: datetime | None = None) -> int:
             for fmt in FORMATS
             if _latest(conn, agency, month, fmt) is None
         ]
+    by_agency: dict[str, list[str]] = {}
     for agency, fmt in wanted:
-        result = make(db, agency, month, fmt, WORKER, now=now, only_if_missing=True)
-        if result.made_at == now and result.made_by == WORKER:
-            made += 1
+        by_agency.setdefault(agency, []).append(fmt)
+    for agency, formats in by_agency.items():
+        for result in make_formats(db, agency, month, formats, WORKER, now=now, only_if_missing=True):
+            made += result.made_at == now and result.made_by == WORKER
     if made:
         log.info("reports: %d monthly reports of %s made", made, month)
     return made
