@@ -425,6 +425,8 @@ def _assemble(
         f = by_department.get(code, dict.fromkeys((*VOLUMES, *HANDLING), 0))
         s = dept_signals.get(code, Counter())
         c = complaint_rows.get(code, dict.fromkeys(COMPLAINT_FIGURES, 0))
+        if not any(f[k] for k in VOLUMES) and not s["signals"] and not any(c.values()):
+            continue  # busy in earlier months of the trend only
         department_rows.append(
             {
                 "department_code": code,
