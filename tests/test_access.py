@@ -256,6 +256,8 @@ QUERIES = {
     "/api/v1/evaluation/points": {"month": "2026-09", "department": OWNER},
     "/api/v1/evaluation/published": {"month": "2026-09", "region": "330900"},
     "/api/v1/public/evaluation": {"month": "2026-09", "region": "330900"},
+    "/api/v1/statistics": {"month": "2026-09"},
+    "/api/v1/reports/monthly": {"agency": "330900", "month": "2026-09", "format": "pdf"},
 }
 
 

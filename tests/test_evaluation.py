@@ -281,3 +281,25 @@ def test_the_command_shows_the_scores_and_finds_a_month_no_longer_following_from
         database_url, "evaluation", "verify", "--month", "2026-09", "--region", "330900", check=False
     )
     assert broken.returncode == 1 and "DIFFERS" in broken.stderr
+
+
+def test_the_monthly_report_carries_the_published_scores(db: Database, leader: TestClient) -> None:
+    from jiancha.domain.statistics import Month
+    from jiancha.services import reports
+
+    from .test_reports import pdf_text
+
+    october(db)
+    before = reports.monthly(db, "330900", Month(2026, 10), "pdf", "监察员甲")
+    assert "本月绩效测评尚未发布" in pdf_text(before.content)
+    published = leader.post(
+        "/api/v1/evaluation/publish", json={"region": "330900", "month": "2026-10"}
+    ).json()
+    after = reports.monthly(db, "330900", Month(2026, 10), "pdf", "监察员甲")
+    assert after.sha256 != before.sha256, "the report kept before publication is made again"
+    text = pdf_text(after.content)
+    assert "本月绩效测评尚未发布" not in text
+    mine = next(d for d in published["departments"] if d["department_code"] == OWNER)
+    assert f"{Decimal(mine['score']):.2f}".rstrip("0").rstrip(".") in text and "示范市交通运输局" in text
+    again = reports.monthly(db, "330900", Month(2026, 10), "pdf", "监察员甲")
+    assert again.sha256 == after.sha256, "and kept from then on"

@@ -34,6 +34,8 @@ evaluation_app = typer.Typer(
     help="Monthly performance evaluation (绩效测评, R-EVA-1/2).", no_args_is_help=True
 )
 app.add_typer(evaluation_app, name="evaluation")
+report_app = typer.Typer(help="Statistics and the monthly report (R-REP-1, R-REP-3).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -462,6 +464,51 @@ def calendar_show(year: int) -> None:
         typer.echo(f"{year}: no schedule loaded; working days are Monday to Friday (fallback)")
     for d in days:
         typer.echo(f"{d.day.isoformat()} {'上班' if d.is_workday else '休息'} {d.name}")
+
+
+@report_app.command("monthly")
+def report_monthly(
+    agency: Annotated[str, typer.Option(help="the agency's region code, e.g. 330900")],
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM (local time)")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx or both")] = "both",
+    out: Annotated[Path, typer.Option(help="the folder to write the files to")] = Path("."),
+    by: Annotated[str, typer.Option(help="who makes it (recorded in the ledger)")] = "cli",
+) -> None:
+    """Make the agency's monthly report (电子监察月报) as PDF and/or xlsx: written to --out, kept in
+    the database and its SHA-256 ledgered."""
+    from jiancha.domain.statistics import Month
+    from jiancha.services import reports
+
+    db = _db()
+    _ready(db)
+    try:
+        period = Month.parse(month, "--month")
+        formats = reports.FORMATS if fmt == "both" else (reports.check_format(fmt, "--format"),)
+        out.mkdir(parents=True, exist_ok=True)
+        for made in reports.make_formats(db, agency, period, formats, by):
+            path = out / made.filename
+            path.write_bytes(made.content)
+            typer.echo(f"{path}  sha256 {made.sha256}  ledger entry {made.ledger_seq}")
+    except Rejected as e:
+        _fail(e)
+
+
+@report_app.command("statistics")
+def report_statistics(
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM (local time)")],
+    region: Annotated[str | None, typer.Option(help="a region code: its subtree only")] = None,
+) -> None:
+    """Print a month's statistics as JSON (R-REP-3)."""
+    from jiancha.domain.statistics import Month
+    from jiancha.services import statistics
+
+    db = _db()
+    _ready(db)
+    try:
+        figures = statistics.monthly(db, Month.parse(month, "--month"), region=region)
+    except Rejected as e:
+        _fail(e)
+    typer.echo(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ in the ledger and never changes; corrections come after it as attributed adjustm
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,6 +46,7 @@ from jiancha.domain.evaluation import (
     sources_digest,
 )
 from jiancha.domain.rules.pack import Pack
+from jiancha.domain.statistics import Month
 from jiancha.domain.timeutil import iso_local, iso_utc, start_of_local_day, utcnow
 from jiancha.services import packs
 from jiancha.services.access import Caller
@@ -67,8 +67,6 @@ from jiancha.store.tables import (
     signals,
 )
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
 
 @dataclass(frozen=True)
 class Period:
@@ -79,12 +77,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return start_of_local_day(self.month)
+        return Month.of(self.month).start
 
     @property
     def end(self) -> datetime:
-        following = (self.month.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return start_of_local_day(following)
+        return Month.of(self.month).end
 
     @property
     def until(self) -> datetime:
@@ -92,19 +89,11 @@ class Period:
 
     @property
     def label(self) -> str:
-        return self.month.strftime("%Y-%m")
+        return str(Month.of(self.month))
 
 
 def parse_month(text: str, field: str = "month") -> date:
-    found = MONTH.match(text or "")
-    if not found:
-        raise Rejected(
-            "bad_month",
-            "月份格式应为 YYYY-MM",
-            "the month must be YYYY-MM",
-            [Problem("bad_month", field, "月份格式应为 YYYY-MM", "the month must be YYYY-MM")],
-        )
-    return date(int(found[1]), int(found[2]), 1)
+    return Month.parse(text, field).first_day
 
 
 # -- the units evaluated ---------------------------------------------------------------------------
@@ -632,6 +621,24 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
             if a.department_code in visible
         ]
     return out
+
+
+def published_scores(db: Database, region: str, month: str) -> list[dict[str, Any]]:
+    """The published month's departments (final score and rank) for the monthly report's 测评结果;
+    empty when the month is not published for the region."""
+    try:
+        shown = published(db, region, month)
+    except Rejected:
+        return []
+    return [
+        {
+            "department_code": d["department_code"],
+            "department_name": d["name"],
+            "score": float(d["score"]),  # a number in the report's table and sheet
+            "rank": d["rank"],
+        }
+        for d in sorted(shown["departments"], key=lambda d: (d["level"], d["rank"]))
+    ]
 
 
 def reproduce(db: Database, region: str, month: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,6 +11,7 @@
    published evaluation and its adjustments, and every published list a department sent, is
    compared with its entry.
 7. Every attachment is hashed again.
+8. Every monthly report kept is hashed again and compared with its entry (R-REP-1).
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
 """
 
@@ -45,6 +46,7 @@ from jiancha.store.tables import (
     ledger,
     notice_actions,
     notices,
+    reports,
     signals,
 )
 
@@ -430,6 +432,34 @@ def _attachments(conn: Connection) -> str | None:
     return None
 
 
+def _reports(conn: Connection) -> str | None:
+    """A report kept is what was handed out: its bytes hash to what its ledger entry recorded."""
+    missing = _entry_without_row(conn, "report", reports)
+    if missing is not None:
+        return f"the report of ledger entry {missing} is missing from the reports table"
+    query = select(
+        reports.c.id,
+        reports.c.agency_region,
+        reports.c.month,
+        reports.c.format,
+        reports.c.sha256,
+        reports.c.content,
+        ledger.c.payload,
+        ledger.c.kind,
+    ).outerjoin(ledger, ledger.c.seq == reports.c.ledger_seq)
+    for r in _pages(conn, query, reports.c.id, batch=20):
+        name = f"report {r.agency_region}/{r.month}/{r.format}"
+        if r.payload is None or r.kind != "report":
+            return f"{name} has no ledger entry"
+        record = orjson.loads(bytes(r.payload))
+        recorded = (record["agency_region"], record["month"], record["format"], record["sha256"])
+        if recorded != (r.agency_region, r.month, r.format, r.sha256):
+            return f"{name} differs from its ledger entry"
+        if hashlib.sha256(bytes(r.content)).hexdigest() != r.sha256:
+            return f"{name} no longer has the content its ledger entry hashed"
+    return None
+
+
 def check(db: Database) -> Report:
     with db.read() as conn:
         chain = verify(conn)
@@ -447,6 +477,7 @@ def check(db: Database) -> Report:
             _evaluations,
             _disclosures,
             _attachments,
+            _reports,
         ):
             mismatch = part(conn)
             if mismatch:

@@ -9,7 +9,8 @@ import logging
 import threading
 from datetime import timedelta
 
-from jiancha.services import checkpoints, clock, notifications
+from jiancha.domain.statistics import Month
+from jiancha.services import checkpoints, clock, notifications, reports
 from jiancha.settings import checkpoint_settings
 from jiancha.store.database import Database
 
@@ -22,6 +23,7 @@ class Worker:
         self.interval = interval_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="jiancha-worker", daemon=True)
+        self._reported: Month | None = None  # the month whose reports are made
 
     def start(self) -> None:
         self._thread.start()
@@ -38,6 +40,7 @@ class Worker:
         finally:
             self.notify()  # messages already queued go out even when the sweep fails
             self.checkpoint()
+            self.reports()
         return handled
 
     def notify(self) -> None:
@@ -66,6 +69,18 @@ class Worker:
             log.error("checkpoint refused, the ledger's past changed: %s", e)
         except Exception:
             log.exception("checkpoint failed; trying again next tick")
+
+    def reports(self) -> None:
+        """Last month's reports for the top-level and city agencies, from the first working day of
+        the month on, once (R-REP-1)."""
+        try:
+            month = reports.due(self.db)
+            if month is None or month == self._reported:
+                return
+            reports.make_due(self.db)
+            self._reported = month
+        except Exception:
+            log.exception("monthly reports failed; trying again next tick")
 
     def _run(self) -> None:
         while not self._stop.is_set():

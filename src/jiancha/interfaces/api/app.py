@@ -26,6 +26,7 @@ from jiancha.interfaces.api import (
     routes_notifications,
     routes_openness,
     routes_proofs,
+    routes_reports,
     routes_signals,
 )
 from jiancha.interfaces.api.access import Public
@@ -98,6 +99,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_evaluation,
         routes_proofs,
         routes_openness,
+        routes_reports,
     ):
         app.include_router(module.router, prefix="/api/v1")
 

@@ -3,7 +3,7 @@ department published (its lists, and the fold of them per item), and the indexes
 the public results and the hall screens read.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -30,14 +30,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true()))
         batch.add_column(sa.Column("content_sha256", sa.String(length=64), nullable=False, server_default=""))
     _backfill_versions()
-    op.create_index("ix_cases_received_at", "cases", ["received_at"])
-    op.create_index(
-        "ix_cases_completed_at",
-        "cases",
-        ["completed_at"],
-        sqlite_where=sa.text("completed_at IS NOT NULL"),
-        postgresql_where=sa.text("completed_at IS NOT NULL"),
-    )
+    # Received and completed instants are indexed by 0013 (the statistics of a month).
     op.create_index(
         "ix_cases_published_at",
         "cases",
@@ -112,8 +105,6 @@ def downgrade() -> None:
     op.drop_index("ix_disclosure_lists_department", table_name="disclosure_lists")
     op.drop_table("disclosure_lists")
     op.drop_index("ix_cases_published_at", table_name="cases")
-    op.drop_index("ix_cases_completed_at", table_name="cases")
-    op.drop_index("ix_cases_received_at", table_name="cases")
     with op.batch_alter_table("item_versions") as batch:
         batch.drop_column("content_sha256")
         batch.drop_column("public")
