@@ -29,6 +29,7 @@ from .test_cli import events_file, run, with_catalogue
 
 OWNER = "330900-SCJG"
 SCHEME = packs.load("default").evaluation  # the scheme the test departments are judged by
+WARNINGS = set(packs.load("default").warnings_only())
 
 
 def oct_(day: int, hour: int = 9) -> datetime:
@@ -75,8 +76,8 @@ def expected_deductions(db: Database, as_of: datetime) -> dict[str, Decimal]:
     for r in rows:
         if not (oct_(1, 8) <= r.raised_at < datetime(2026, 10, 31, 16, tzinfo=UTC)) or r.recorded_at > as_of:
             continue
-        if r.id in withdrawn:
-            continue
+        if r.id in withdrawn or r.rule_id in WARNINGS:
+            continue  # withdrawn, or an early warning (the case still on time): no cost
         if r.family in SCHEME.reporting_families:
             reason = "late_reporting"
         elif r.rule_id == "TL-LEGAL-OVERDUE":
@@ -170,7 +171,7 @@ def leader(db: Database) -> Iterator[TestClient]:
 
 
 def test_a_published_month_is_archived_reproducible_and_corrected_only_by_adjustments(
-    db: Database, leader: TestClient
+    db: Database, leader: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     october(db)
     with client_as(db, "e_supervisor", region="330900", username="clerk") as clerk:
@@ -197,6 +198,16 @@ def test_a_published_month_is_archived_reproducible_and_corrected_only_by_adjust
     )
     published, recomputed = evaluation.reproduce(db, "330900", "2026-10")
     assert published == recomputed
+    # The scheme changes afterwards: the month still recomputes by the one it was published under.
+    harsher = tmp_path / "harsher.yaml"
+    text = (Path(packs.__file__).parent.parent / "packs" / "default.yaml").read_text(encoding="utf-8")
+    assert "    red_signal: 2\n" in text
+    harsher.write_text(text.replace("    red_signal: 2\n", "    red_signal: 5\n"), encoding="utf-8")
+    monkeypatch.setenv("JIANCHA_PACK", str(harsher))
+    assert evaluation.reproduce(db, "330900", "2026-10") == (published, recomputed)
+    harsh = scores_of(evaluation.running(db, "2026-10", everyone(), "330900"))
+    assert Decimal(harsh["score"]) < Decimal(mine["score"]), "today's scheme is harsher"
+    monkeypatch.delenv("JIANCHA_PACK")
     assert evaluation.running(db, "2026-10", everyone(), "330900") != recomputed, "today's figures moved on"
     with db.read() as conn:
         seq = conn.execute(select(evaluations.c.ledger_seq)).scalar_one()
@@ -219,6 +230,33 @@ def test_a_published_month_is_archived_reproducible_and_corrected_only_by_adjust
     assert Decimal(after["score"]) == Decimal(mine["score"]) + Decimal("2.5")
     assert after["published_score"] == mine["score"]
     assert adjusted.json()["adjustments"][0]["by"] == "city.chief"
+    zhang = next(o for o in archive["officials"] if o["official"] == "张三")
+    for_zhang = leader.post(
+        "/api/v1/evaluation/adjustments",
+        json={
+            "region": "330900",
+            "month": "2026-10",
+            "department_code": OWNER,
+            "official": "张三",
+            "points": "-1",
+            "reason": "复核发现另有一处超期未报",
+        },
+    ).json()
+    now_zhang = next(o for o in for_zhang["officials"] if o["official"] == "张三")
+    assert Decimal(now_zhang["score"]) == Decimal(zhang["score"]) - 1
+    assert now_zhang["published_score"] == zhang["score"]
+    nobody = leader.post(
+        "/api/v1/evaluation/adjustments",
+        json={
+            "region": "330900",
+            "month": "2026-10",
+            "department_code": OWNER,
+            "official": "王五",
+            "points": "1",
+            "reason": "无此人",
+        },
+    )
+    assert nobody.status_code == 422 and nobody.json()["error"]["problems"][0]["field"] == "official"
     # The public sees the ranking, not the officials nor the reasons' detail.
     public = TestClient(leader.app, base_url="https://testserver")
     shown = public.get("/api/v1/public/evaluation", params={"region": "330900", "month": "2026-10"}).json()
@@ -236,6 +274,14 @@ def test_a_published_month_is_archived_reproducible_and_corrected_only_by_adjust
         conn.execute(update(evaluations).values(results=better))
     report = integrity.check(db)
     assert not report.ok and "published evaluation" in report.describe()
+
+
+def test_a_department_sees_its_rank_among_all_not_among_itself(db: Database, leader: TestClient) -> None:
+    october(db)
+    leader.post("/api/v1/evaluation/publish", json={"region": "330900", "month": "2026-10"})
+    with client_as(db, "post_user", department=OWNER) as own:
+        shown = own.get("/api/v1/evaluation/published", params={"region": "330900", "month": "2026-10"})
+    assert [(d["department_code"], d["rank"]) for d in shown.json()["departments"]] == [(OWNER, 2)]
 
 
 def test_department_users_see_their_own_scores_only(db: Database) -> None:

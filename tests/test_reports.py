@@ -290,3 +290,21 @@ def test_the_command_makes_the_report_files(database_url: str, tmp_path: Path) -
     assert unknown.returncode == 2 and "999" in unknown.stderr
     figures = orjson.loads(run(database_url, "report", "statistics", "--month", "2026-10").stdout)
     assert figures["month"] == "2026-10" and figures["volumes"]["received"] == 0
+
+
+def test_a_running_month_s_report_asked_again_the_same_day_is_not_made_again(db: Database) -> None:
+    some_cases(db)
+    during = datetime(2026, 10, 31, 12, tzinfo=LOCAL).astimezone(UTC)
+    first = reports.monthly(db, "330900", OCTOBER, "pdf", "监察员甲", now=during)
+    again = reports.monthly(db, "330900", OCTOBER, "pdf", "监察员乙", now=during + timedelta(hours=2))
+    assert (again.ledger_seq, again.sha256) == (first.ledger_seq, first.sha256)
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(report_rows)).scalar_one() == 1
+    after = reports.monthly(db, "330900", OCTOBER, "pdf", "监察员甲", now=AFTER)
+    assert after.complete and after.ledger_seq != first.ledger_seq, "the finished month is made anew"
+
+
+def test_every_rule_family_has_its_chinese_name_in_the_report() -> None:
+    from jiancha.domain.rules.families import FAMILIES, WATCHES
+
+    assert {*FAMILIES, *WATCHES, "escalation", "notice", "complaint"} <= set(statistics.FAMILY_ZH)

@@ -140,17 +140,47 @@ def _official_at(instant: Any, case_id: Any, as_of: datetime) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class Judging:
+    """What a department is scored by: its pack's scheme, which rules say a case is overdue, and
+    which are early warnings (a case still on time: they cost nothing). Archived with a published
+    month, so that the month recomputes by the scheme it was published under."""
+
+    rules: EvaluationRules
+    overdue: frozenset[str]
+    warnings: frozenset[str]
+
+    @classmethod
+    def of(cls, pack: Pack) -> Judging:
+        return cls(pack.evaluation, pack.overdue_rules(), frozenset(pack.warnings_only()))
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "rules": self.rules.model_dump(mode="json"),
+            "overdue": sorted(self.overdue),
+            "warnings": sorted(self.warnings),
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> Judging:
+        rules = EvaluationRules.model_validate(rec["rules"])
+        return cls(rules, frozenset(rec["overdue"]), frozenset(rec["warnings"]))
+
+
+def judgings(conn: Connection, codes: list[str]) -> dict[str, Judging]:
+    return {code: Judging.of(pack) for code, pack in packs.for_departments(conn, codes).items()}
+
+
 def _in(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.until)
 
 
 def collect(
-    conn: Connection, period: Period, codes: list[str], judges: dict[str, Pack]
+    conn: Connection, period: Period, codes: list[str], judges: dict[str, Judging]
 ) -> tuple[list[Point], dict[tuple[str, str | None], dict[Reason, tuple[int, int]]]]:
     """The deductions of the departments `codes` in the period, and the figures their additions
     rest on: {(department, official or None for the department as a whole): {reason: (n, of)}}."""
-    rules = {code: judges[code].evaluation for code in codes}
-    overdue = {code: judges[code].overdue_rules() for code in codes}
+    rules = {code: judges[code].rules for code in codes}
     reporting = sorted({f for r in rules.values() for f in r.reporting_families})
     points: list[Point] = []
     if not codes:
@@ -179,10 +209,13 @@ def collect(
         )
     )
     for s in found:
-        scheme = rules[s.department_code]
+        judge = judges[s.department_code]
+        scheme = judge.rules
+        if s.rule_id in judge.warnings:
+            continue  # an early warning: the case is still on time
         if s.family in scheme.reporting_families:
             reason = Reason.late_reporting
-        elif s.rule_id in overdue[s.department_code]:
+        elif s.rule_id in judge.overdue:
             reason = Reason.overdue_case
         elif s.colour in ("red", "yellow"):
             reason = Reason.red_signal if s.colour == "red" else Reason.yellow_signal
@@ -270,7 +303,7 @@ def _addition_figures(
             completed.c.department_code, completed.c.official, func.count(), func.sum(completed.c.early)
         ).group_by(completed.c.department_code, completed.c.official)
     ):
-        for key in ((r.department_code, None), (r.department_code, r.official)):
+        for key in _and_official(r.department_code, r.official):
             add(key, Reason.early_completion, int(r[3] or 0), int(r[2]))
 
     rated = (
@@ -279,7 +312,8 @@ def _addition_figures(
             _official_at(ratings.c.at, ratings.c.case_id, period.as_of).label("official"),
             ratings.c.score,
         )
-        .where(ratings.c.department_code.in_(codes), _in(ratings.c.at, period))
+        .join(cases, cases.c.id == ratings.c.case_id)
+        .where(ratings.c.department_code.in_(codes), cases.c.voided.is_(False), _in(ratings.c.at, period))
         .subquery()
     )
     for r in conn.execute(
@@ -287,9 +321,14 @@ def _addition_figures(
             rated.c.department_code, rated.c.official
         )
     ):
-        for key in ((r.department_code, None), (r.department_code, r.official)):
+        for key in _and_official(r.department_code, r.official):
             add(key, Reason.satisfaction, int(r[3] or 0), int(r[2]))
     return figures
+
+
+def _and_official(department: str, official: str | None) -> list[tuple[str, str | None]]:
+    """A figure counts for the department, and for its official when one is known."""
+    return [(department, None)] + ([(department, official)] if official else [])
 
 
 def _additions(
@@ -341,12 +380,26 @@ def _summary(scheme: EvaluationRules, points: list[Point]) -> dict[str, Any]:
     return {"score": str(score(scheme, (p.points for p in points))), "by_reason": by_reason}
 
 
-def evaluate(conn: Connection, region: str | None, period: Period, scope: Scope) -> dict[str, Any]:
+def evaluate(
+    conn: Connection,
+    region: str | None,
+    period: Period,
+    scope: Scope,
+    archived: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The month's scores of the departments (ranked within their level) and officials (ranked
-    within their department) of `region`, as of the period's instant."""
-    units = _units(conn, region, scope)
+    within their department) of `region`, as of the period's instant. With `archived` (a published
+    result), the departments and the schemes are those it was published with."""
+    if archived is None:
+        units = {
+            code: {"name": r.name, "region_code": r.region_code, "level": r.level}
+            for code, r in _units(conn, region, scope).items()
+        }
+        judges = judgings(conn, list(units))
+    else:
+        units = {d["department_code"]: d for d in archived["departments"]}
+        judges = {code: Judging.from_record(d["scheme"]) for code, d in units.items()}
     codes = list(units)
-    judges = packs.for_departments(conn, codes)
     points, figures = collect(conn, period, codes, judges)
     at = period.until
     by_department: dict[str, list[Point]] = defaultdict(list)
@@ -356,7 +409,7 @@ def evaluate(conn: Connection, region: str | None, period: Period, scope: Scope)
         if p.official:
             by_official[(p.department_code, p.official)].append(p)
     for (code, official), figure in figures.items():
-        extra = _additions(judges[code].evaluation, (code, official), figure, at)
+        extra = _additions(judges[code].rules, (code, official), figure, at)
         if official is None:
             by_department[code].extend(extra)
         else:
@@ -364,14 +417,15 @@ def evaluate(conn: Connection, region: str | None, period: Period, scope: Scope)
 
     out_departments = []
     for code, unit in units.items():
-        scheme = judges[code].evaluation
+        scheme = judges[code].rules
         out_departments.append(
             {
                 "department_code": code,
-                "name": unit.name,
-                "region_code": unit.region_code,
-                "level": unit.level,
+                "name": unit["name"],
+                "region_code": unit["region_code"],
+                "level": unit["level"],
                 "base": str(scheme.base),
+                "scheme": judges[code].record(),
                 **_summary(scheme, by_department[code]),
             }
         )
@@ -382,7 +436,7 @@ def evaluate(conn: Connection, region: str | None, period: Period, scope: Scope)
                 d["rank"] = ranks(same)[d["department_code"]]
     out_officials = []
     for (code, official), mine in sorted(by_official.items()):
-        scheme = judges[code].evaluation
+        scheme = judges[code].rules
         out_officials.append({"department_code": code, "official": official, **_summary(scheme, mine)})
     for code in {o["department_code"] for o in out_officials}:
         same = {o["official"]: Decimal(o["score"]) for o in out_officials if o["department_code"] == code}
@@ -428,11 +482,11 @@ def points_of(
         raise Rejected("not_found", "部门不存在", f"department {department} not found", status=404)
     period = Period(first, as_of)
     with db.read() as conn:
-        judges = packs.for_departments(conn, [department])
+        judges = judgings(conn, [department])
         points, figures = collect(conn, period, [department], judges)
     mine = [p for p in points if official is None or p.official == official]
     figure = figures.get((department, official), {})
-    mine += _additions(judges[department].evaluation, (department, official), figure, period.until)
+    mine += _additions(judges[department].rules, (department, official), figure, period.until)
     return {
         "department_code": department,
         "official": official,
@@ -519,6 +573,14 @@ def adjust(
                 status=409,
             )
         codes = {d["department_code"] for d in row.results["departments"]}
+        named = {(o["department_code"], o["official"]) for o in row.results["officials"]}
+        if official is not None and (department, official) not in named:
+            raise Rejected(
+                "unknown_official",
+                f"{official} 不在该次测评的 {department} 人员中",
+                f"{official} was not evaluated in {department} in {month}",
+                [Problem("unknown_official", "official", "人员不在该次测评中", "not evaluated")],
+            )
         if department not in codes:
             raise Rejected(
                 "unknown_department",
@@ -568,33 +630,49 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
             .order_by(evaluation_adjustments.c.id)
         ).all()
     results = row.results
-    shown = [
-        d for d in results["departments"] if who is None or who.scope.has_department(d["department_code"])
+
+    def adjusted(score: str, code: str, official: str | None) -> str:
+        mine = [a.points for a in adjustments if a.department_code == code and a.official == official]
+        return str((Decimal(score) + sum((Decimal(p) for p in mine), Decimal(0))).quantize(CENT))
+
+    # Final scores and ranks over the whole archive, then cut to what the caller may see.
+    final = [
+        {
+            "department_code": d["department_code"],
+            "name": d["name"],
+            "level": d["level"],
+            "published_score": d["score"],
+            "published_rank": d["rank"],
+            "score": adjusted(d["score"], d["department_code"], None),
+            **({"by_reason": d["by_reason"]} if who is not None else {}),
+        }
+        for d in results["departments"]
     ]
-    if not shown:
-        raise Rejected(
-            "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
-        )
-    final: list[dict[str, Any]] = []
-    for d in shown:
-        extra = [a for a in adjustments if a.department_code == d["department_code"] and a.official is None]
-        total = Decimal(d["score"]) + sum((Decimal(a.points) for a in extra), Decimal(0))
-        final.append(
-            {
-                "department_code": d["department_code"],
-                "name": d["name"],
-                "level": d["level"],
-                "published_score": d["score"],
-                "published_rank": d["rank"],
-                "score": str(total.quantize(Decimal("0.01"))),
-                **({"by_reason": d["by_reason"]} if who is not None else {}),
-            }
-        )
     for level in {d["level"] for d in final}:
         same = {d["department_code"]: Decimal(d["score"]) for d in final if d["level"] == level}
         for d in final:
             if d["level"] == level:
                 d["rank"] = ranks(same)[d["department_code"]]
+    officials = [
+        {
+            **o,
+            "published_score": o["score"],
+            "published_rank": o["rank"],
+            "score": adjusted(o["score"], o["department_code"], o["official"]),
+        }
+        for o in results["officials"]
+    ]
+    for code in {o["department_code"] for o in officials}:
+        same = {o["official"]: Decimal(o["score"]) for o in officials if o["department_code"] == code}
+        for o in officials:
+            if o["department_code"] == code:
+                o["rank"] = ranks(same)[o["official"]]
+    shown = [d for d in final if who is None or who.scope.has_department(d["department_code"])]
+    if not shown:
+        raise Rejected(
+            "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
+        )
+    final = shown
     out: dict[str, Any] = {
         "region": region,
         "month": month,
@@ -606,7 +684,7 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
     }
     if who is not None:
         visible = {d["department_code"] for d in shown}
-        out["officials"] = [o for o in results["officials"] if o["department_code"] in visible]
+        out["officials"] = [o for o in officials if o["department_code"] in visible]
         out["adjustments"] = [
             {
                 "department_code": a.department_code,
@@ -651,7 +729,7 @@ def reproduce(db: Database, region: str, month: str) -> tuple[dict[str, Any], di
             raise Rejected(
                 "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
             )
-        again = evaluate(conn, region, Period(first, row.as_of), EVERYTHING)
+        again = evaluate(conn, region, Period(first, row.as_of), EVERYTHING, archived=row.results)
     return dict(row.results), again
 
 

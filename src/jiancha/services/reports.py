@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, func, insert, or_, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.statistics import Month
-from jiancha.domain.timeutil import iso_local, iso_utc, local_date, utcnow
+from jiancha.domain.timeutil import iso_local, iso_utc, local_date, start_of_local_day, utcnow
 from jiancha.services import evaluation, statistics
 from jiancha.services.report_content import Report
 from jiancha.store import calendar as calendar_store
 from jiancha.store.database import Database
 from jiancha.store.ledger import Entry, append, lock
-from jiancha.store.tables import evaluations, regions, reports
+from jiancha.store.tables import evaluation_adjustments, evaluations, regions, reports
 
 log = logging.getLogger(__name__)
 FORMATS = ("pdf", "xlsx")
@@ -180,11 +180,13 @@ def _keep(
 
 def _latest(conn: Connection, agency: str, month: Month, fmt: str) -> Made | None:
     """The newest report kept of a month that had ended when it was made — and, once the month's
-    evaluation is published, made after it, so that the report carries the scores."""
+    evaluation is published, made after it and its last adjustment, so that the report carries the
+    scores as they stand."""
     published_at = conn.execute(
-        select(evaluations.c.published_at).where(
-            evaluations.c.region_code == agency, evaluations.c.month == month.first_day
-        )
+        select(func.max(func.coalesce(evaluation_adjustments.c.at, evaluations.c.published_at)))
+        .select_from(evaluations)
+        .outerjoin(evaluation_adjustments, evaluation_adjustments.c.evaluation_id == evaluations.c.id)
+        .where(evaluations.c.region_code == agency, evaluations.c.month == month.first_day)
     ).scalar()
     row = conn.execute(
         select(reports)
@@ -199,6 +201,10 @@ def _latest(conn: Connection, agency: str, month: Month, fmt: str) -> Made | Non
     ).first()
     if row is None or (published_at is not None and row.made_at < published_at):
         return None
+    return _as_made(row)
+
+
+def _as_made(row: Any) -> Made:
     return Made(
         row.agency_region,
         row.month,
@@ -226,11 +232,31 @@ def monthly(
     (kept and ledgered as well)."""
     check_format(fmt)
     _agency(db, agency, scope)
+    now = now or utcnow()
     with db.read() as conn:
-        kept = _latest(conn, agency, month, fmt)
+        running = now < month.end
+        kept = _made_today(conn, agency, month, fmt, now) if running else _latest(conn, agency, month, fmt)
     if kept is not None:
         return kept
     return make(db, agency, month, fmt, by, scope, scores, now, only_if_missing=True)
+
+
+def _made_today(conn: Connection, agency: str, month: Month, fmt: str, now: datetime) -> Made | None:
+    """A running month's report made earlier the same local day: asking again does not make (and
+    ledger) another one."""
+    day_start = start_of_local_day(local_date(now))
+    row = conn.execute(
+        select(reports)
+        .where(
+            reports.c.agency_region == agency,
+            reports.c.month == str(month),
+            reports.c.format == fmt,
+            reports.c.made_at >= day_start,
+        )
+        .order_by(reports.c.made_at.desc(), reports.c.id.desc())
+        .limit(1)
+    ).first()
+    return _as_made(row) if row is not None else None
 
 
 def listing(

@@ -69,6 +69,9 @@ FAMILY_ZH = {
     "escalation": "升级（黄转红）",
     "notice": "督办",
     "complaint": "投诉",
+    "not_published": "应公开未公开",
+    "late_published": "变更公开超时限",
+    "published_differs": "公开内容不一致",
 }
 COLOUR_ZH = {"red": "红色", "yellow": "黄色", "green": "绿色"}
 STATE_ZH = {
