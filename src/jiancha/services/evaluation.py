@@ -621,9 +621,7 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
     with db.read() as conn:
         row = _archived(conn, region, first)
         if row is None:
-            raise Rejected(
-                "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
-            )
+            raise _not_published(month)
         adjustments = conn.execute(
             select(evaluation_adjustments)
             .where(evaluation_adjustments.c.evaluation_id == row.id)
@@ -669,9 +667,7 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
                 o["rank"] = ranks(same)[o["official"]]
     shown = [d for d in final if who is None or who.scope.has_department(d["department_code"])]
     if not shown:
-        raise Rejected(
-            "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
-        )
+        raise _not_published(month)
     final = shown
     out: dict[str, Any] = {
         "region": region,
@@ -726,11 +722,15 @@ def reproduce(db: Database, region: str, month: str) -> tuple[dict[str, Any], di
     with db.read() as conn:
         row = _archived(conn, region, first)
         if row is None:
-            raise Rejected(
-                "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
-            )
+            raise _not_published(month)
         again = evaluate(conn, region, Period(first, row.as_of), EVERYTHING, archived=row.results)
     return dict(row.results), again
+
+
+def _not_published(month: str) -> Rejected:
+    return Rejected(
+        "not_found", "该月测评结果尚未发布", f"the scores of {month} are not published", status=404
+    )
 
 
 def _archived(conn: Connection, region: str, month: date) -> Any:
