@@ -308,3 +308,23 @@ def test_every_rule_family_has_its_chinese_name_in_the_report() -> None:
     from jiancha.domain.rules.families import FAMILIES, WATCHES
 
     assert {*FAMILIES, *WATCHES, "escalation", "notice", "complaint"} <= set(statistics.FAMILY_ZH)
+
+
+def test_the_worker_makes_every_agency_s_report_a_few_agencies_a_tick(db: Database) -> None:
+    """Counties have supervision agencies too: theirs are made after the top level and the cities,
+    over the following ticks, so that one tick never holds the sweep for long."""
+    from jiancha.services import organisation
+
+    from .conftest import ORGANISATION
+
+    ensure_organisation(db)
+    county = {"code": "330902", "name": "东湖区", "level": "county", "parent_code": "330900"}
+    organisation.save(
+        db, organisation.parse({**ORGANISATION, "regions": [*ORGANISATION["regions"], county]}), by="test"
+    )
+    with db.read() as conn:
+        assert reports.agencies(conn) == ["330000", "330800", "330900", "330902"]
+    at = datetime(2026, 10, 8, 0, 30, tzinfo=LOCAL).astimezone(UTC)
+    assert reports.make_due(db, at, per_tick=3) == 6
+    assert reports.make_due(db, at + timedelta(minutes=1), per_tick=3) == 2, "the county's, next tick"
+    assert reports.make_due(db, at + timedelta(minutes=2), per_tick=3) == 0

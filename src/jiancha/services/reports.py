@@ -1,8 +1,8 @@
 """The monthly report (电子监察月报, R-REP-1; Sichuan 2014 §13): per agency (a region and the
 regions below it), as PDF or xlsx. Each report made is kept as it was given out, its SHA-256
 written to the ledger (`kind = report`); a report of a month that had ended is handed out again
-as it was, and the worker makes last month's for the top-level and the city agencies on the
-first working day of each month, once."""
+as it was, and the worker makes last month's for every agency from the first working day of each
+month, once, a few agencies a tick."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, func, insert, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Problem, Rejected
@@ -317,15 +317,13 @@ def first_working_day(conn: Connection, month: Month) -> date:
 
 
 def agencies(conn: Connection) -> list[str]:
-    """The agencies whose report the worker makes: the top level (regions without a parent) and
-    the cities (市、州)."""
+    """The agencies whose report the worker makes: every region's (each level has its supervision
+    agency), the top level first, then the cities, then the counties."""
+    rows = conn.execute(select(regions.c.code, regions.c.parent_code, regions.c.level)).all()
+    order = {"province": 1, "city": 2, "county": 3}
     return [
-        str(code)
-        for code in conn.execute(
-            select(regions.c.code)
-            .where(or_(regions.c.parent_code.is_(None), regions.c.level == "city"))
-            .order_by(regions.c.code)
-        ).scalars()
+        str(r.code)
+        for r in sorted(rows, key=lambda r: (r.parent_code is not None, order.get(r.level, 4), r.code))
     ]
 
 
@@ -340,9 +338,11 @@ def due(db: Database, now: datetime | None = None) -> Month | None:
     return this.previous()
 
 
-def make_due(db: Database, now: datetime | None = None) -> int:
-    """Make every report due and not yet kept; returns how many were made. Safe to run on every
-    tick and by several workers: a report kept already is not made again."""
+def make_due(db: Database, now: datetime | None = None, per_tick: int = 4) -> int:
+    """Make the reports due and not yet kept, `per_tick` agencies a call (a province's counties are
+    made over the following ticks, so the sweep is never held for long); returns how many were
+    made. Safe to run on every tick and by several workers: a report kept already is not made
+    again."""
     now = now or utcnow()
     month = due(db, now)
     if month is None:
@@ -358,7 +358,7 @@ def make_due(db: Database, now: datetime | None = None) -> int:
     by_agency: dict[str, list[str]] = {}
     for agency, fmt in wanted:
         by_agency.setdefault(agency, []).append(fmt)
-    for agency, formats in by_agency.items():
+    for agency, formats in list(by_agency.items())[:per_tick]:
         for result in make_formats(db, agency, month, formats, WORKER, now=now, only_if_missing=True):
             made += result.made_at == now and result.made_by == WORKER
     if made:
