@@ -303,7 +303,7 @@ def measure(name: str, db: Database, n: int) -> None:
 
 def _evaluate(db: Database) -> dict[str, Any]:
     with db.read() as conn:
-        return evaluation.evaluate(conn, "330900", evaluation.Period(MONTH.first_day, NOW), EVERYTHING)
+        return evaluation.evaluate(conn, "330900", evaluation.Period(MONTH, NOW), EVERYTHING)
 
 
 def main() -> None:

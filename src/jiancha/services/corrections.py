@@ -14,6 +14,7 @@ The original stays readable: in the ledger (never changed), and as `before` in t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -136,21 +137,17 @@ def decide(
 # -- what is to change ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class _Found:
     """A request, its target found and checked: what it replaces and with what."""
 
-    def __init__(
-        self,
-        target: Target,
-        ref: str,
-        fix: Fix,
-        department: str | None,
-        original_seq: int | None,
-        before: dict[str, Any],
-        after: dict[str, Any],
-    ) -> None:
-        self.target, self.ref, self.fix, self.department = target, ref, fix, department
-        self.original_seq, self.before, self.after = original_seq, before, after
+    target: Target
+    ref: str
+    fix: Fix
+    department: str | None
+    original_seq: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 def _target(conn: Connection, ask: CorrectionIn, who: Caller) -> _Found:

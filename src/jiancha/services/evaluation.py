@@ -72,28 +72,26 @@ from jiancha.store.tables import (
 class Period:
     """A month, counted as of an instant: what happened in the month and was known by `as_of`."""
 
-    month: date  # its first day
+    month: Month
     as_of: datetime
 
     @property
     def start(self) -> datetime:
-        return Month.of(self.month).start
-
-    @property
-    def end(self) -> datetime:
-        return Month.of(self.month).end
+        return self.month.start
 
     @property
     def until(self) -> datetime:
-        return min(self.end, self.as_of)
+        return min(self.month.end, self.as_of)
 
     @property
     def label(self) -> str:
-        return str(Month.of(self.month))
+        return str(self.month)
 
 
-def parse_month(text: str, field: str = "month") -> date:
-    return Month.parse(text, field).first_day
+def _as_of(day: date | None) -> datetime:
+    """The end of `day` (or now, if sooner or no day is given): what a running score counts."""
+    now = utcnow()
+    return min(now, start_of_local_day(day + timedelta(days=1))) if day else now
 
 
 # -- the units evaluated ---------------------------------------------------------------------------
@@ -429,20 +427,12 @@ def evaluate(
                 **_summary(scheme, by_department[code]),
             }
         )
-    for level in {d["level"] for d in out_departments}:
-        same = {d["department_code"]: Decimal(d["score"]) for d in out_departments if d["level"] == level}
-        for d in out_departments:
-            if d["level"] == level:
-                d["rank"] = ranks(same)[d["department_code"]]
+    _rank(out_departments, "level", "department_code")
     out_officials = []
     for (code, official), mine in sorted(by_official.items()):
         scheme = judges[code].rules
         out_officials.append({"department_code": code, "official": official, **_summary(scheme, mine)})
-    for code in {o["department_code"] for o in out_officials}:
-        same = {o["official"]: Decimal(o["score"]) for o in out_officials if o["department_code"] == code}
-        for o in out_officials:
-            if o["department_code"] == code:
-                o["rank"] = ranks(same)[o["official"]]
+    _rank(out_officials, "department_code", "official")
     return {
         "v": 1,
         "region": region,
@@ -453,17 +443,26 @@ def evaluate(
     }
 
 
+def _rank(units: list[dict[str, Any]], among: str, key: str) -> None:
+    """Rank each unit by score among those sharing its `among` (departments: their level; officials:
+    their department)."""
+    for group in {u[among] for u in units}:
+        same = {u[key]: Decimal(u["score"]) for u in units if u[among] == group}
+        placed = ranks(same)
+        for u in units:
+            if u[among] == group:
+                u["rank"] = placed[u[key]]
+
+
 def running(
     db: Database, month: str, who: Caller, region: str | None = None, day: date | None = None
 ) -> dict[str, Any]:
     """The daily running scores: the month so far, as of the end of `day` (default: now)."""
-    first = parse_month(month)
-    now = utcnow()
-    as_of = min(now, start_of_local_day(day + timedelta(days=1))) if day else now
+    period = Period(Month.parse(month), _as_of(day))
     if region is not None:
         _region_in_scope(region, who)
     with db.read() as conn:
-        return evaluate(conn, region, Period(first, as_of), who.scope)
+        return evaluate(conn, region, period, who.scope)
 
 
 def points_of(
@@ -475,12 +474,9 @@ def points_of(
     day: date | None = None,
 ) -> dict[str, Any]:
     """Every point of a department (or one of its officials) with its reason and source."""
-    first = parse_month(month)
-    now = utcnow()
-    as_of = min(now, start_of_local_day(day + timedelta(days=1))) if day else now
+    period = Period(Month.parse(month), _as_of(day))
     if not who.scope.has_department(department):
         raise Rejected("not_found", "部门不存在", f"department {department} not found", status=404)
-    period = Period(first, as_of)
     with db.read() as conn:
         judges = judgings(conn, [department])
         points, figures = collect(conn, period, [department], judges)
@@ -491,7 +487,7 @@ def points_of(
         "department_code": department,
         "official": official,
         "month": period.label,
-        "as_of": iso_local(as_of),
+        "as_of": iso_local(period.as_of),
         "points": [
             {
                 "reason": p.reason.value,
@@ -516,8 +512,8 @@ def publish(
     never again for that region and month."""
     now = now or utcnow()
     _leader_of(region, who)
-    period = Period(parse_month(month), now)
-    if now < period.end:
+    period = Period(Month.parse(month), now)
+    if now < period.month.end:
         raise Rejected(
             "month_not_over", "月份尚未结束，不能发布", f"{period.label} is not over yet", status=409
         )
@@ -536,7 +532,7 @@ def publish(
         conn.execute(
             insert(evaluations).values(
                 region_code=region,
-                month=period.month,
+                month=period.month.first_day,
                 as_of=now,
                 published_at=now,
                 published_by=who.label,
@@ -561,7 +557,7 @@ def adjust(
     """A correction of a published month: a new, attributed entry beside the archive (which stays)."""
     now = now or utcnow()
     _leader_of(region, who)
-    first = parse_month(month)
+    first = Month.parse(month)
     with db.write() as conn:
         lock(conn)
         row = _archived(conn, region, first)
@@ -617,7 +613,7 @@ def adjust(
 def published(db: Database, region: str, month: str, who: Caller | None = None) -> dict[str, Any]:
     """The archive of a month as published, its adjustments, and the scores and ranks after them.
     `who` None: the public's view — the departments only."""
-    first = parse_month(month)
+    first = Month.parse(month)
     with db.read() as conn:
         row = _archived(conn, region, first)
         if row is None:
@@ -646,11 +642,7 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
         }
         for d in results["departments"]
     ]
-    for level in {d["level"] for d in final}:
-        same = {d["department_code"]: Decimal(d["score"]) for d in final if d["level"] == level}
-        for d in final:
-            if d["level"] == level:
-                d["rank"] = ranks(same)[d["department_code"]]
+    _rank(final, "level", "department_code")
     officials = [
         {
             **o,
@@ -660,11 +652,7 @@ def published(db: Database, region: str, month: str, who: Caller | None = None) 
         }
         for o in results["officials"]
     ]
-    for code in {o["department_code"] for o in officials}:
-        same = {o["official"]: Decimal(o["score"]) for o in officials if o["department_code"] == code}
-        for o in officials:
-            if o["department_code"] == code:
-                o["rank"] = ranks(same)[o["official"]]
+    _rank(officials, "department_code", "official")
     shown = [d for d in final if who is None or who.scope.has_department(d["department_code"])]
     if not shown:
         raise _not_published(month)
@@ -718,7 +706,7 @@ def published_scores(db: Database, region: str, month: str) -> list[dict[str, An
 def reproduce(db: Database, region: str, month: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(what was published, what its sources give today as of the same instant): equal unless a
     source was changed afterwards behind the platform's back (or by an approved correction)."""
-    first = parse_month(month)
+    first = Month.parse(month)
     with db.read() as conn:
         row = _archived(conn, region, first)
         if row is None:
@@ -733,9 +721,9 @@ def _not_published(month: str) -> Rejected:
     )
 
 
-def _archived(conn: Connection, region: str, month: date) -> Any:
+def _archived(conn: Connection, region: str, month: Month) -> Any:
     return conn.execute(
-        select(evaluations).where(evaluations.c.region_code == region, evaluations.c.month == month)
+        select(evaluations).where(evaluations.c.region_code == region, evaluations.c.month == month.first_day)
     ).first()
 
 

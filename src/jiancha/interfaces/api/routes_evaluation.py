@@ -16,7 +16,9 @@ from jiancha.services import evaluation
 from jiancha.store.database import Database
 
 router = APIRouter(tags=["evaluation"])
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Query(pattern=YEAR_MONTH, description="YYYY-MM")]
+MonthField = Annotated[str, Field(pattern=YEAR_MONTH)]
 Region = Annotated[str, Field(min_length=1, max_length=32)]
 
 
@@ -46,7 +48,7 @@ def get_points(
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     region: Region
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: MonthField
 
 
 @router.post("/evaluation/publish", status_code=201, summary="Publish a finished month (archived for good)")
@@ -69,7 +71,7 @@ def get_published(
 class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     region: Region
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: MonthField
     department_code: Annotated[str, Field(min_length=1, max_length=64)]
     official: Annotated[str | None, Field(min_length=1, max_length=200)] = None
     points: Annotated[Decimal, Field(ge=-100, le=100, decimal_places=2)]
