@@ -24,6 +24,9 @@ from jiancha.services.calendar import seed_from_package
 from jiancha.store.database import Database
 from jiancha.store.migrate import upgrade
 
+# The browser fixtures (site, browser, pages) for the tests of the pages.
+pytest_plugins = ["tests.browser"]
+
 PG_URL = os.environ.get("JIANCHA_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 if os.environ.get("CI") and not PG_URL:

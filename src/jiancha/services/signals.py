@@ -454,7 +454,7 @@ def list_signals(
         for c in (
             scope.restrict(signals.c.department_code),
             signals.c.colour == f.colour if f.colour else None,
-            signals.c.state == f.state if f.state else None,
+            _state(f.state),
             signals.c.rule_id == f.rule_id if f.rule_id else None,
             signals.c.department_code == f.department_code if f.department_code else None,
             signals.c.case_no == f.case_no if f.case_no else None,
@@ -495,13 +495,26 @@ def signal_view(r: Any) -> dict[str, Any]:
     }
 
 
-def counts(db: Database, scope: Scope = EVERYTHING) -> dict[str, int]:
+# Not a state of its own: the signals still waiting for the department (open or explained).
+UNRESOLVED_FILTER = "unresolved"
+
+
+def _state(state: str | None) -> Any:
+    if not state:
+        return None
+    if state == UNRESOLVED_FILTER:
+        return signals.c.state.in_(sorted(UNRESOLVED))
+    return signals.c.state == state
+
+
+def counts(db: Database, scope: Scope = EVERYTHING, state: str | None = None) -> dict[str, int]:
+    """Signals by colour: all of them, or those of a state (or the unresolved)."""
     with db.read() as conn:
         return {
             str(c): int(n)
             for c, n in conn.execute(
                 select(signals.c.colour, func.count())
-                .where(scope.restrict(signals.c.department_code))
+                .where(scope.restrict(signals.c.department_code), _state(state) if state else true())
                 .group_by(signals.c.colour)
             )
         }

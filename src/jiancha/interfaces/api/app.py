@@ -31,6 +31,7 @@ from jiancha.interfaces.api import (
 )
 from jiancha.interfaces.api.access import Public
 from jiancha.interfaces.api.guard import BodyGuard
+from jiancha.interfaces.web import pages
 from jiancha.settings import api_limits
 from jiancha.store.database import Database
 
@@ -104,6 +105,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
 
     _document(app)
+    pages.install(app)
 
     @app.get("/api/health", tags=["system"])
     def health(_: Public) -> dict[str, str]:

@@ -69,9 +69,11 @@ def post_logout(
     return {"signed_out": True}
 
 
-@router.get("/auth/me", summary="Who I am, and what I see")
+@router.get("/auth/me", summary="Who I am, and what I see; a session's CSRF token for a page reloaded")
 def get_me(who: SignedIn) -> dict[str, Any]:
-    return me(who)
+    # Safe to answer: no other site can read this response (no CORS), and the page that signed in
+    # needs the token again after a reload, which forgets what the page held.
+    return {**me(who), "csrf_token": who.csrf_token}
 
 
 @router.get(

@@ -26,7 +26,9 @@ def get_signals(
     who: Reader,
     db: Annotated[Database, Depends(database)],
     colour: Annotated[str | None, Query(pattern="^(green|yellow|red)$")] = None,
-    state: Annotated[str | None, Query(max_length=20)] = None,
+    state: Annotated[
+        str | None, Query(max_length=20, description="a state, or `unresolved` (open or explained)")
+    ] = None,
     rule: Annotated[str | None, Query(max_length=64)] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,
     case_no: Annotated[str | None, Query(max_length=128)] = None,
@@ -38,7 +40,15 @@ def get_signals(
     )
     total, rows = signals.list_signals(db, f, limit, offset, who.scope)
     counts = signals.counts(db, who.scope)
-    return {"total": total, "limit": limit, "offset": offset, "counts": counts, "signals": rows}
+    unresolved = signals.counts(db, who.scope, signals.UNRESOLVED_FILTER)
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "counts": counts,
+        "unresolved": unresolved,  # still waiting for the department (open or explained), by colour
+        "signals": rows,
+    }
 
 
 class Move(BaseModel):

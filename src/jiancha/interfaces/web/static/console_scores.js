@@ -1,0 +1,2 @@
+// Console views of this area; see console.js for the contract.
+export const views = {};
