@@ -30,6 +30,8 @@ def test_catalogue_found_opened_added_altered_and_imported(site: Site, pages: An
     sign_in(admin, "/console/#/admin", "admin")
     page = admin.page
     expect(page.get_by_role("heading", name="管理")).to_be_visible()
+    page.get_by_role("button", name="校验账本").click()
+    expect(page.get_by_role("status")).to_contain_text("账本完整")
     accessible(admin)
     page.get_by_role("link", name=re.compile("^权力清单")).first.click()
 
@@ -274,6 +276,9 @@ def test_a_supervisor_is_told_what_is_for_administrators(site: Site, pages: Any)
     sign_in(boss, "/console/#/users", "jianguan")
     expect(boss.page.get_by_role("alert")).to_contain_text("系统监管员无权进行此操作")
     expect(boss.page.get_by_role("form", name="新增用户")).to_have_count(0)
+    areas = boss.page.get_by_role("navigation", name="管理")
+    expect(areas.get_by_role("link", name="规则包")).to_be_visible()
+    expect(areas.get_by_role("link", name="用户和权限")).to_have_count(0)
     accessible(boss)
     boss.shot("refused")
     # In English too, the API's own words.

@@ -20,6 +20,11 @@ addWords({
   "a.users_intro": ["用户的角色和范围（权限复核），新增、停用用户；接入系统的令牌。", "Users' roles and scopes (the permission review); adding and disabling users; integrating systems' tokens."],
   "a.corrections": ["更正审批", "Corrections"],
   "a.corrections_intro": ["重要数据的修改和删除申请，由最高一级监察机关负责人审批。", "Requests to alter or delete important data, decided by a leader of the top-level agency."],
+  "a.ledger_check": ["账本完整性", "The ledger's integrity"],
+  "a.ledger_intro": ["重新计算整条哈希链，并核对各表与账本是否一致。", "Recomputes the whole hash chain and checks that the tables agree with the ledger."],
+  "a.verify": ["校验账本", "Verify the ledger"],
+  "a.ledger_ok": ["账本完整：共 {n} 条，哈希链无断裂，各表与账本一致。", "The ledger is intact: {n} entries, the chain unbroken, the tables agreeing with it."],
+  "a.ledger_broken": ["账本在第 {seq} 条处不一致！", "The ledger breaks at entry {seq}!"],
   "a.admin_only": ["此页面的功能仅限有相应权限的用户使用。", "This page is for users with the matching permission."],
   "a.yes": ["是", "yes"],
   "a.no": ["否", "no"],
@@ -259,6 +264,17 @@ function go(hash) {
   else location.hash = hash;
 }
 
+// Forms side by side, each as tall as itself (the console's .grid stretches them to the tallest).
+function grid(...children) {
+  const node = h("div", { class: "grid" }, ...children);
+  node.style.alignItems = "start";
+  return node;
+}
+
+// The areas of administration the user may use (users and tokens: administrators only).
+let ME = null;
+const mine = () => AREAS.filter((k) => k !== "users" || (ME && ME.role === "administrator"));
+
 // The areas of administration as a sub-navigation, the current one marked.
 function areas(current) {
   return h(
@@ -267,7 +283,7 @@ function areas(current) {
     h(
       "ul",
       { class: "counts" },
-      AREAS.map((k) => h("li", {}, link(t(`a.${k}`), [k], { "aria-current": k === current ? "page" : null })))
+      mine().map((k) => h("li", {}, link(t(`a.${k}`), [k], { "aria-current": k === current ? "page" : null })))
     )
   );
 }
@@ -302,6 +318,23 @@ function shout(status, text, ok) {
 // -- the hub -------------------------------------------------------------------------------------
 
 async function hub(main) {
+  const out = h("div", { "aria-live": "polite" });
+  const check = async (e) => {
+    e.target.disabled = true;
+    try {
+      const r = await api("/ledger/verify");
+      clear(
+        out,
+        r.ok
+          ? h("p", { class: "form-status ok", role: "status" }, t("a.ledger_ok", { n: r.entries }))
+          : h("p", { class: "error", role: "alert" }, t("a.ledger_broken", { seq: r.broken_seq ?? "—" }), "\n", r.message)
+      );
+    } catch (err) {
+      clear(out, failure(err));
+    } finally {
+      e.target.disabled = false;
+    }
+  };
   clear(
     main,
     h("h1", {}, t("a.admin")),
@@ -309,8 +342,9 @@ async function hub(main) {
     h(
       "div",
       { class: "entrances" },
-      AREAS.map((k) => h("a", { href: `#/${k}` }, h("strong", {}, t(`a.${k}`)), t(`a.${k}_intro`)))
-    )
+      mine().map((k) => h("a", { href: `#/${k}` }, h("strong", {}, t(`a.${k}`)), t(`a.${k}_intro`)))
+    ),
+    section(t("a.ledger_check"), h("p", {}, t("a.ledger_intro")), h("button", { type: "button", onclick: check }, t("a.verify")), out)
   );
 }
 
@@ -371,9 +405,7 @@ async function cataloguePage(main, args, me) {
       h("ul", {}, ["xlsx", "csv", "json"].map((x) => h("li", {}, h("a", { href: `/api/v1/catalogue/export?format=${x}`, download: `catalogue.${x}` }, `${t("a.export")}（${x}）`))))
     ),
     manager
-      ? h(
-          "div",
-          { class: "grid" },
+      ? grid(
           itemForm(null, org, t("a.add_item"), "add"),
           importForm(),
           jsonChangeForm(null)
@@ -600,9 +632,7 @@ async function itemPage(main, [code, version], me) {
       ? section(t("a.pending_of_item"), correctionTable(pending, t("a.pending_of_item")))
       : null,
     manager
-      ? h(
-          "div",
-          { class: "grid" },
+      ? grid(
           itemForm(newest, org, t("a.alter_item"), "change"),
           statusForm(newest),
           jsonChangeForm(newest)
@@ -743,7 +773,7 @@ function backtestResult(r) {
     h("h3", {}, t("a.bt_by_department")),
     compare(t("a.bt_by_department"), "by_department", departments, (k) => departmentName(k)),
     h("h3", {}, t("a.bt_by_rule")),
-    h("div", { class: "grid" }, ruleTable(c), ruleTable(f))
+    grid(ruleTable(c), ruleTable(f))
   );
 }
 
@@ -760,9 +790,7 @@ async function calendarPage(main, [year]) {
     main,
     areas("calendar"),
     h("h1", {}, t("a.calendar")),
-    h(
-      "div",
-      { class: "grid" },
+    grid(
       h(
         "div",
         {},
@@ -1108,14 +1136,20 @@ async function correctionPage(main, [no], me) {
   });
 }
 
+// Each view learns who is signed in (for the sub-navigation) before it renders.
+const as = (render) => (main, args, me) => {
+  ME = me;
+  return render(main, args, me);
+};
+
 export const views = {
-  admin: { nav: "a.admin", render: hub },
-  catalogue: { nav: null, render: cataloguePage },
-  item: { nav: null, render: itemPage },
-  packs: { nav: null, render: packsPage },
-  pack: { nav: null, render: packPage },
-  calendar: { nav: null, render: calendarPage },
-  users: { nav: null, render: usersPage },
-  corrections: { nav: null, render: correctionsPage },
-  correction: { nav: null, render: correctionPage },
+  admin: { nav: "a.admin", render: as(hub) },
+  catalogue: { nav: null, render: as(cataloguePage) },
+  item: { nav: null, render: as(itemPage) },
+  packs: { nav: null, render: as(packsPage) },
+  pack: { nav: null, render: as(packPage) },
+  calendar: { nav: null, render: as(calendarPage) },
+  users: { nav: null, render: as(usersPage) },
+  corrections: { nav: null, render: as(correctionsPage) },
+  correction: { nav: null, render: as(correctionPage) },
 };
