@@ -125,6 +125,15 @@ def test_a_case_progress_by_its_check_code_and_a_wrong_code(site: Site, pages: A
     page.locator("ol.timeline").scroll_into_view_if_needed()
     w.shot("progress")
 
+    # A complaint about this case starts with the case and its department filled in.
+    page.get_by_role("link", name="对此办件投诉").click()
+    complaint = page.get_by_role("form", name="我要投诉")
+    expect(complaint.get_by_label("相关办件编号（可不填）")).to_have_value(case_no)
+    department = complaint.get_by_label("部门")
+    expect(department.locator("option:checked")).to_have_text(expected["department"])
+    page.go_back()
+    expect(page.get_by_role("heading", name=f"办件编号 {case_no}")).to_be_visible()
+
     # A wrong code: the answer says so, in Chinese, then in English after the switch.
     page.get_by_label("查询码").fill(check_code + "9")
     page.get_by_role("button", name="查询").click()

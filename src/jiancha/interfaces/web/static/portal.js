@@ -527,7 +527,7 @@ async function progressPage(main) {
       required: true,
       value: known.check_code || "",
       hint: t("p_check_code_hint"),
-      attrs: { maxlength: 32, autocomplete: "off", inputmode: "numeric" },
+      attrs: { maxlength: 32, autocomplete: "off" },
     }),
     h("div", { class: "actions" }, h("button", { type: "submit" }, t("p_query")))
   );
@@ -569,7 +569,7 @@ function progressView(p) {
       ["p_current_step", p.current_step],
       ["p_received_at", when(p.received_at)],
       ["p_accepted_at", when(p.accepted_at)],
-      ["p_completed_at", when(p.completed_at)],
+      p.completed_at ? ["p_completed_at", when(p.completed_at)] : null,
       ["p_promised_due", late ? [p.promised_due, " ", h("strong", { class: "late" }, `⚠ ${t("p_past_promise")}`)] : p.promised_due],
       ["p_legal_due", p.legal_due],
     ]),
@@ -594,14 +594,14 @@ function progressView(p) {
       "p",
       { class: "actions" },
       p.status === "completed" || p.status === "rejected" ? link(t("p_rate_this"), ["rate"], { class: "button" }) : null,
-      link(t("p_complain_this"), department ? ["complain", department.code] : ["complain"], { class: "button quiet" })
+      link(t("p_complain_this"), ["complain", department ? department.code : "-", p.case_no], { class: "button quiet" })
     )
   );
 }
 
 // -- the complaint -------------------------------------------------------------------------------
 
-async function complainPage(main, [department]) {
+async function complainPage(main, [department, caseNo]) {
   const how = radios(
     t("p_how"),
     "how",
@@ -625,7 +625,6 @@ async function complainPage(main, [department]) {
     hint.textContent = t(a ? "p_anonymous_hint" : "p_real_name_hint");
   };
   how.addEventListener("change", sync);
-  const knownCase = MEMORY.case && MEMORY.case.case_no;
   const labels = {
     department_code: t("p_department"),
     case_no: t("p_case_optional"),
@@ -638,8 +637,8 @@ async function complainPage(main, [department]) {
   const node = form(
     t("p_complaint"),
     [
-      field(t("p_department"), "department_code", { kind: "select", required: true, value: department || "", options: departmentOptions(false) }),
-      field(t("p_case_optional"), "case_no", { value: knownCase || "", attrs: { maxlength: 128, autocomplete: "off" } }),
+      field(t("p_department"), "department_code", { kind: "select", required: true, value: department && department !== "-" ? department : "", options: departmentOptions(false) }),
+      field(t("p_case_optional"), "case_no", { value: caseNo || "", attrs: { maxlength: 128, autocomplete: "off" } }),
       field(t("p_content"), "content", { kind: "textarea", required: true, hint: t("p_content_hint"), attrs: { maxlength: 20000 } }),
       how,
       who,
@@ -694,7 +693,7 @@ async function ratePage(main) {
         required: true,
         value: known.check_code || "",
         hint: t("p_check_code_hint"),
-        attrs: { maxlength: 32, autocomplete: "off", inputmode: "numeric" },
+        attrs: { maxlength: 32, autocomplete: "off" },
       }),
       score,
       field(t("p_comment"), "comment", { kind: "textarea", attrs: { maxlength: 2000 } }),
