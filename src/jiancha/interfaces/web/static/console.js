@@ -40,7 +40,8 @@ async function start() {
 }
 
 function show() {
-  const [key = "signals", ...args] = route();
+  // An administrator reads no case content: the administration is the place to start.
+  const [key = ME.role === "administrator" ? "admin" : "signals", ...args] = route();
   const view = VIEWS[key] || VIEWS.signals;
   const nav = Object.entries(VIEWS)
     .filter(([, v]) => v.nav)

@@ -155,7 +155,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === "text") node.textContent = v;
     else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -163,7 +163,7 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 export function clear(node, ...children) {
-  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
 
@@ -248,7 +248,7 @@ export function form(title, fields, act, { submit, className, after } = {}) {
     event.preventDefault();
     const values = {};
     for (const el of node.elements) {
-      if (!el.name) continue;
+      if (!el.name || (el.type === "radio" && !el.checked)) continue;
       values[el.name] = el.type === "checkbox" ? el.checked : el.value.trim();
     }
     const button = node.querySelector("button[type=submit]");
@@ -283,7 +283,8 @@ export function frame(area, { me, nav = [], onLang, onSignOut } = {}) {
   const header = h(
     "header",
     { class: "top" },
-    h("a", { class: "skip", href: "#main" }, t("skip")),
+    // The skip link moves the focus only: the pages route by the hash, which it must not change.
+    h("a", { class: "skip", href: "#main", onclick: (e) => (e.preventDefault(), main.focus()) }, t("skip")),
     h("a", { class: "brand", href: "/" }, h("strong", {}, "监察"), " ", h("span", {}, t(area))),
     nav.length ? h("nav", { "aria-label": t(area) }, h("ul", {}, nav.map((n) => h("li", {}, n)))) : null,
     h(
