@@ -76,7 +76,8 @@ async function signalsBoard(main, args) {
   });
   const go = (changes) => {
     const next = { ...f, offset: 0, ...changes };
-    location.hash = "#/signals/" + new URLSearchParams(Object.entries(next).filter(([, v]) => v !== "" && v !== undefined));
+    // An empty state is kept: it means "all", where no state at all means the default, unresolved.
+    location.hash = "#/signals/" + new URLSearchParams(Object.entries(next).filter(([, v]) => v !== undefined));
   };
   const counts = h(
     "ul",

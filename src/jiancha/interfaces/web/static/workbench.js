@@ -20,7 +20,18 @@ addWords({
   report_text: ["调查和处理情况", "Investigation and handling"],
   ask_extension: ["申请延期", "Ask for an extension"],
   days: ["延期工作日数", "Working days"],
-  days_left: ["剩余", "Left"],
+  my_complaints: ["转办待答复的投诉", "Complaints transferred, to answer"],
+  complaint_no: ["投诉编号", "Complaint"],
+  received: ["收到时间", "Received"],
+  result_due: ["答复期限", "Answer by"],
+  complaint: ["投诉 {no}", "Complaint {no}"],
+  content: ["投诉内容", "What the complaint says"],
+  result_text: ["办理结果", "Result"],
+  answer_complaint: ["答复办理结果", "Give the result"],
+  "complaint_state.transferred": ["已转办，待答复", "transferred, to answer"],
+  "complaint_state.resulted": ["已答复", "answered"],
+  "complaint_state.received": ["已收到", "received"],
+  "complaint_state.not_accepted": ["不予受理", "not accepted"],
   not_a_department: ["此账号不属于任何部门，请使用监察控制台。", "This account is not a department's; use the console."],
 });
 
@@ -45,14 +56,43 @@ function show() {
     onSignOut: async () => {
       await signOut();
       location.hash = "";
-      start();
+      async function complaintPage(main, [no]) {
+  const c = await api(`/complaints/${encodeURIComponent(no)}`);
+  const reload = () => complaintPage(main, [no]);
+  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
+  clear(
+    main,
+    h("p", {}, link(t("back"), ["todo"])),
+    h("h1", {}, `${t("complaint", { no: c.complaint_no })} · ${t(`complaint_state.${c.state}`)}`),
+    h(
+      "section",
+      { class: "panel" },
+      h("dl", { class: "facts" },
+        fact("case_no", c.case_no),
+        fact("received", when(c.received_at)),
+        fact("result_due", c.result_due),
+        fact("content", c.content),
+        fact("result_text", c.result))
+    ),
+    c.state === "transferred"
+      ? form(
+          t("answer_complaint"),
+          [field(t("result_text"), "result", { kind: "textarea", required: true })],
+          (v) => api(`/complaints/${encodeURIComponent(no)}/result`, { method: "POST", body: { result: v.result } }),
+          { after: reload }
+        )
+      : null
+  );
+}
+
+start();
     },
   });
   if (!ME.department_code) {
     clear(main, h("p", {}, t("not_a_department"), " ", h("a", { href: "/console/" }, t("console"))));
     return;
   }
-  const view = { signal: signalPage, notice: noticePage }[key] || todo;
+  const view = { signal: signalPage, notice: noticePage, complaint: complaintPage }[key] || todo;
   main.append(h("p", {}, t("loading")));
   view(main, args).catch((e) => clear(main, failure(e)));
 }
@@ -60,10 +100,11 @@ function show() {
 window.addEventListener("hashchange", () => ME && show());
 
 async function todo(main) {
-  const [sigs, waiting, extending] = await Promise.all([
+  const [sigs, waiting, extending, complaints] = await Promise.all([
     api("/signals", { query: { state: "unresolved", limit: 200 } }),
     api("/notices", { query: { state: "issued", limit: 200 } }),
     api("/notices", { query: { state: "extension_requested", limit: 200 } }),
+    api("/complaints", { query: { state: "transferred", limit: 200 } }),
   ]);
   const notices = [...waiting.notices, ...extending.notices].sort((a, b) => a.due_on.localeCompare(b.due_on));
   clear(
@@ -80,6 +121,17 @@ async function todo(main) {
         { label: t("due_on"), cell: (n) => n.due_on },
         { label: t("state"), cell: (n) => t(`notice_state.${n.state}`) },
       ], notices)
+    ),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "wc" },
+      h("h2", { id: "wc" }, t("my_complaints")),
+      table(t("my_complaints"), [
+        { label: t("complaint_no"), cell: (c) => link(c.complaint_no, ["complaint", c.complaint_no]) },
+        { label: t("case_no"), cell: (c) => c.case_no || "" },
+        { label: t("received"), cell: (c) => when(c.received_at) },
+        { label: t("result_due"), cell: (c) => c.result_due || "" },
+      ], complaints.complaints)
     ),
     h("section", { class: "panel", "aria-labelledby": "ws" }, h("h2", { id: "ws" }, t("my_signals")), signalTable(sigs.signals, t("my_signals")))
   );
@@ -147,6 +199,35 @@ async function noticePage(main, [no]) {
                 { after: reload }
               )
             : null
+        )
+      : null
+  );
+}
+
+async function complaintPage(main, [no]) {
+  const c = await api(`/complaints/${encodeURIComponent(no)}`);
+  const reload = () => complaintPage(main, [no]);
+  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
+  clear(
+    main,
+    h("p", {}, link(t("back"), ["todo"])),
+    h("h1", {}, `${t("complaint", { no: c.complaint_no })} · ${t(`complaint_state.${c.state}`)}`),
+    h(
+      "section",
+      { class: "panel" },
+      h("dl", { class: "facts" },
+        fact("case_no", c.case_no),
+        fact("received", when(c.received_at)),
+        fact("result_due", c.result_due),
+        fact("content", c.content),
+        fact("result_text", c.result))
+    ),
+    c.state === "transferred"
+      ? form(
+          t("answer_complaint"),
+          [field(t("result_text"), "result", { kind: "textarea", required: true })],
+          (v) => api(`/complaints/${encodeURIComponent(no)}/result`, { method: "POST", body: { result: v.result } }),
+          { after: reload }
         )
       : null
   );
