@@ -227,6 +227,22 @@ def test_the_scores_ranked_with_each_points_reason_and_publication_refused_while
     expect(publish.get_by_role("alert")).to_contain_text("月份尚未结束")
     boss.shot("publish-refused")
 
+    # A finished month not yet published: the leader publishes it, and it is archived.
+    from jiancha.services import evaluation
+
+    year, number = map(int, month.split("-"))
+    earlier = f"{year - (number <= 2)}-{(number - 3) % 12 + 1:02d}"
+    publish.get_by_label("月份").fill(earlier)
+    publish.get_by_role("button", name="发布").click()
+    archive = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile(f"{earlier} 已发布测评结果"))
+    )
+    expect(archive).to_contain_text("(jianguan)")
+    expect(archive.locator("tbody tr").first).to_be_visible()
+    boss.shot("published")
+    kept = evaluation.published(site.db, "330900", earlier)
+    assert kept["published_by"].endswith("(jianguan)") and kept["departments"]
+
 
 def test_the_month_statistics_and_its_report_as_pdf_and_xlsx(site: Site, pages: Any) -> None:
     boss = pages("supervisor")

@@ -2,7 +2,7 @@
 // of cases (R-PAT-2), the feeds' health (R-PAT-3) and accountability records (R-SUP-4).
 // See console.js for the contract: { key: { nav: word | null, render(main, args, me) } }.
 import {
-  addWords, api, clear, departmentName, field, form, h, link, organisation, pager, t, table, today, when,
+  addWords, api, clear, departmentName, field, form, h, lang, link, organisation, pager, t, table, today, when,
 } from "/static/core.js";
 
 addWords({
@@ -599,7 +599,7 @@ async function accountabilityPage(main, args) {
       { label: t("signal"), cell: (r) => (r.signal_id ? link(t("signal_n", { id: r.signal_id }), ["signal", String(r.signal_id)]) : "") },
       { label: t("fault"), cell: (r) => (r.fault ? t("fault_yes") : t("fault_no")) },
       { label: t("finding"), cell: (r) => r.finding },
-      { label: t("measures"), cell: (r) => (r.measures || []).map((m) => m.label_zh || m.measure).join("、") },
+      { label: t("measures"), cell: (r) => (r.measures || []).map((m) => (lang() === "en" ? m.measure.replaceAll("_", " ") : m.label_zh || m.measure)).join("、") },
       { label: t("official"), cell: (r) => r.official },
       { label: t("decided_by"), cell: (r) => `${r.decided_by}，${when(r.decided_at)}` },
     ], data.records),
