@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
@@ -111,3 +111,32 @@ def _below(region: str, agency: str, tree: dict[str, str | None]) -> bool:
             return True
         parent = tree.get(parent)
     return False
+
+
+def recent(
+    db: Database, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """The patrols the agencies in `scope` made, newest first (for the console's list)."""
+    where = scope.restrict_region(patrols.c.agency_region)
+    with db.read() as conn:
+        total = int(conn.execute(select(func.count()).select_from(patrols).where(where)).scalar_one())
+        rows = conn.execute(
+            select(patrols)
+            .where(where)
+            .order_by(patrols.c.at.desc(), patrols.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return total, [
+        {
+            "agency_region": r.agency_region,
+            "target_region": r.target_region,
+            "kind": r.kind,
+            "by": r.by,
+            "at": iso_local(r.at),
+            "findings": r.findings,
+            "issue_found": r.issue_found,
+            "ledger_seq": r.ledger_seq,
+        }
+        for r in rows
+    ]

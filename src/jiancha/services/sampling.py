@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Rejected
@@ -167,3 +167,40 @@ def detail(db: Database, sample_no: str, scope: Scope = EVERYTHING) -> dict[str,
         ],
         "reviewed": len({f.case_no for f in found}),
     }
+
+
+def listing(
+    db: Database, scope: Scope = EVERYTHING, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """The samples the caller's agency (and those below it) drew, newest first, with how many of
+    their cases have a finding."""
+    reviewed = (
+        select(func.count(func.distinct(sample_findings.c.case_no)))
+        .where(sample_findings.c.sample_id == samples.c.id)
+        .scalar_subquery()
+    )
+    with db.read() as conn:
+        total = int(
+            conn.execute(select(func.count()).select_from(samples).where(_visible(scope))).scalar_one()
+        )
+        rows = conn.execute(
+            select(samples, reviewed.label("reviewed"))
+            .where(_visible(scope))
+            .order_by(samples.c.drawn_at.desc(), samples.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return total, [
+        {
+            "sample_no": r.sample_no,
+            "seed": r.seed,
+            "size": r.size,
+            "filter": r.filter,
+            "population": r.population,
+            "drawn": len(r.case_nos),
+            "drawn_by": r.drawn_by,
+            "drawn_at": iso_local(r.drawn_at),
+            "reviewed": int(r.reviewed),
+        }
+        for r in rows
+    ]

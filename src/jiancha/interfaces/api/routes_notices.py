@@ -293,6 +293,17 @@ def post_sample(
     )
 
 
+@router.get("/samples", tags=["sampling"], summary="The samples drawn by the caller's agency and below")
+def get_samples(
+    who: Supervisor,
+    db: Annotated[Database, Depends(database)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    total, rows = sampling.listing(db, who.scope, limit, offset)
+    return {"total": total, "samples": rows}
+
+
 @router.get("/samples/{sample_no}", tags=["sampling"])
 def get_sample(
     sample_no: Annotated[str, Path(max_length=64)],
@@ -325,6 +336,17 @@ def post_patrol(
     if who.region_code is not None and body.agency_region != who.region_code:
         raise out_of_scope("agency_region", body.agency_region)
     return patrols.log(db, body.model_copy(update={"by": who.label}))
+
+
+@router.get("/patrols", tags=["patrols"], summary="The patrols the caller's agency and those below made")
+def get_patrols(
+    who: Supervisor,
+    db: Annotated[Database, Depends(database)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    total, rows = patrols.recent(db, who.scope, limit, offset)
+    return {"total": total, "patrols": rows}
 
 
 @router.get("/patrols/shortfalls", tags=["patrols"], summary="Working days each agency patrolled too little")
