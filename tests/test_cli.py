@@ -167,7 +167,8 @@ def test_an_acknowledged_batch_survives_the_server_being_killed(database_url: st
                 time.sleep(0.1)
         # The server a person opens: the pages and their assets come from the platform itself.
         console = httpx.get(f"{base}/console/")
-        assert console.status_code == 200 and '<script type="module" src="/static/console.js">' in console.text
+        assert console.status_code == 200
+        assert '<script type="module" src="/static/console.js">' in console.text
         assert httpx.get(f"{base}/static/core.js").headers["content-type"].startswith("text/javascript")
         batch = [orjson.loads(line) for line in events_file(tmp_path, 1000).read_bytes().splitlines()]
         auth = {"Authorization": f"Bearer {token}"}

@@ -1,5 +1,6 @@
 """The pages and their assets. The shells carry no data: what a page shows comes from the API, with
-the caller's own scope, so a page can show no more than the API would give its user.
+the caller's own scope, so a page can show no more than the API would give its user; the shells
+themselves are public.
 
 Every response of a page says, by its Content-Security-Policy, that nothing may load from anywhere
 but the platform itself — a page that tried would fail in the browser, and the browser tests see it.
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from jiancha import fonts
+from jiancha.interfaces.api.access import Public
 
 HERE = Path(__file__).parent
 SHELLS = {"console", "workbench", "screen", "portal"}
@@ -33,19 +35,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def landing() -> Response:
+def landing(_: Public) -> Response:
     return FileResponse(HERE / "pages" / "index.html", headers=HEADERS)
 
 
 @router.get("/{shell}")
-def without_slash(shell: str) -> Response:
+def without_slash(shell: str, _: Public) -> Response:
     if shell not in SHELLS:
         raise HTTPException(404)
     return RedirectResponse(f"/{shell}/", status_code=308)
 
 
 @router.get("/{shell}/")
-def page(shell: str) -> Response:
+def page(shell: str, _: Public) -> Response:
     if shell not in SHELLS:
         raise HTTPException(404)
     return FileResponse(HERE / "pages" / f"{shell}.html", headers=HEADERS)
