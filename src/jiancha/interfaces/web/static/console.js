@@ -4,7 +4,7 @@
 // { key: { nav: word | null, render(main, args, me) } }.
 import {
   addWords, api, both, clear, departmentName, failure, field, form, frame, h, light, link, organisation,
-  pager, route, signInForm, signOut, t, table, when, whoAmI,
+  pager, params, route, signInForm, signOut, t, table, when, whoAmI,
 } from "/static/core.js";
 import { MOVES, noticeFacts, noticeTable, signalTable } from "/static/supervision.js";
 import { views as workViews } from "/static/console_work.js";
@@ -63,10 +63,6 @@ function show() {
 window.addEventListener("hashchange", () => ME && show());
 
 // -- the signals board ---------------------------------------------------------------------------
-
-function params(arg) {
-  return Object.fromEntries(new URLSearchParams(arg || ""));
-}
 
 async function signalsBoard(main, args) {
   const f = { state: "unresolved", ...params(args[0]) };

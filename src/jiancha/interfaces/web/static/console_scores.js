@@ -3,8 +3,8 @@
 // (R-EVA-2); a month's statistics (R-REP-3) and the monthly report as PDF and xlsx (R-REP-1).
 // See console.js for the contract: { key: { nav: word | null, render(main, args, me) } }.
 import {
-  addWords, api, ApiError, clear, departmentName, failure, field, form, h, lang, link, organisation, t, table,
-  thisMonth, when,
+  addWords, api, ApiError, clear, departmentName, failure, field, form, goTo, h, lang, light, link, organisation,
+  params, regionsBelow, t, table, thisMonth, when,
 } from "/static/core.js";
 
 addWords({
@@ -123,28 +123,7 @@ addWords({
   "fam.published_differs": ["公开内容不一致", "published differently"],
 });
 
-// -- helpers of this module (candidates for core.js: params/goTo, regionsBelow, percent) --------
-
-function params(arg) {
-  return Object.fromEntries(new URLSearchParams(arg || ""));
-}
-
-function goTo(key, values) {
-  const kept = Object.entries(values).filter(([, v]) => v !== "" && v !== undefined && v !== null);
-  location.hash = `#/${key}/` + new URLSearchParams(kept);
-}
-
-function regionsBelow(regions, code) {
-  if (!code) return regions;
-  const out = [];
-  const walk = (c) => {
-    const r = regions.find((x) => x.code === c);
-    if (r) out.push(r);
-    regions.filter((x) => x.parent_code === c).forEach((x) => walk(x.code));
-  };
-  walk(code);
-  return out;
-}
+// -- helpers of this module --------------------------------------------------------------------
 
 function regionName(o, code) {
   const r = o.regions.find((x) => x.code === code);
@@ -345,10 +324,6 @@ function countList(label, entries) {
     { class: "counts", "aria-label": label },
     entries.map(([name, n]) => h("li", {}, h("span", { class: "n" }, String(n)), name))
   );
-}
-
-function light(colour) {
-  return h("span", { class: `light light-${colour}` }, h("span", { class: "dot", "aria-hidden": "true" }), t(colour));
 }
 
 async function reportsPage(main, args, me) {

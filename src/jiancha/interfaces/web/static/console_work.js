@@ -2,7 +2,8 @@
 // of cases (R-PAT-2), the feeds' health (R-PAT-3) and accountability records (R-SUP-4).
 // See console.js for the contract: { key: { nav: word | null, render(main, args, me) } }.
 import {
-  addWords, api, clear, departmentName, field, form, h, lang, link, organisation, pager, t, table, today, when,
+  addWords, api, clear, departmentName, facts, field, form, goTo, h, lang, link, organisation, pager, params,
+  regionName, regionsBelow, t, table, tagged, today, when,
 } from "/static/core.js";
 
 addWords({
@@ -139,45 +140,8 @@ addWords({
 });
 
 // -- small helpers of this module ---------------------------------------------------------------
-// (candidates for core.js: params/goTo, facts, regionName, regionsBelow, tagged)
-
-function params(arg) {
-  return Object.fromEntries(new URLSearchParams(arg || ""));
-}
-
-function goTo(key, values) {
-  const kept = Object.entries(values).filter(([, v]) => v !== "" && v !== undefined && v !== null);
-  location.hash = `#/${key}/` + new URLSearchParams(kept);
-}
-
-function facts(pairs) {
-  return h("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, v === "" || v == null ? "—" : v)]));
-}
-
-// A state in words with a colour of the lights beside it — never colour alone.
-function tagged(colour, text) {
-  return h("span", { class: `light light-${colour}` }, h("span", { class: "dot", "aria-hidden": "true" }), text);
-}
 
 let ORG = null;
-
-function regionName(code) {
-  const found = ORG && ORG.regions.find((r) => r.code === code);
-  return found ? found.name : code || "";
-}
-
-// The regions an agency at `code` looks after: its own and every one below (all when code is null).
-function regionsBelow(regions, code) {
-  if (!code) return regions;
-  const out = [];
-  const walk = (c) => {
-    const r = regions.find((x) => x.code === c);
-    if (r) out.push(r);
-    regions.filter((x) => x.parent_code === c).forEach((x) => walk(x.code));
-  };
-  walk(code);
-  return out;
-}
 
 async function org() {
   ORG = await organisation();

@@ -143,6 +143,23 @@ export function departmentName(code) {
   const found = ORGANISATION && ORGANISATION.departments.find((d) => d.code === code);
   return found ? found.name : code || "";
 }
+export function regionName(code) {
+  const found = ORGANISATION && ORGANISATION.regions.find((r) => r.code === code);
+  return found ? found.name : code || "";
+}
+
+// The regions an agency at `code` looks after: its own and every one below (all when code is null).
+export function regionsBelow(regions, code) {
+  if (!code) return regions;
+  const out = [];
+  const walk = (c) => {
+    const r = regions.find((x) => x.code === c);
+    if (r) out.push(r);
+    regions.filter((x) => x.parent_code === c).forEach((x) => walk(x.code));
+  };
+  walk(code);
+  return out;
+}
 
 // -- DOM -----------------------------------------------------------------------------------------
 
@@ -167,9 +184,17 @@ export function clear(node, ...children) {
   return node;
 }
 
-// A colour light: the colour and its name, never colour alone.
+// A colour light: the colour and its name (or another word), never colour alone.
+export function tagged(colour, text) {
+  return h("span", { class: `light light-${colour}` }, h("span", { class: "dot", "aria-hidden": "true" }), text);
+}
 export function light(colour) {
-  return h("span", { class: `light light-${colour}` }, h("span", { class: "dot", "aria-hidden": "true" }), t(colour));
+  return tagged(colour, t(colour));
+}
+
+// Facts as a definition list: [[wordKey, value], ...]; an empty value shows as a dash.
+export function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, v === "" || v == null ? "—" : v)]));
 }
 
 export function when(iso) {
@@ -341,6 +366,15 @@ export function signInForm(main, onDone) {
 // Routing by the address's hash: "#/case/ABC" → ["case", "ABC"].
 export function route() {
   return location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent).filter(Boolean);
+}
+
+// A view's filters live in the hash after its key ("#/signals/colour=red&state=open").
+export function params(arg) {
+  return Object.fromEntries(new URLSearchParams(arg || ""));
+}
+export function goTo(key, values) {
+  const kept = Object.entries(values).filter(([, v]) => v !== "" && v !== undefined && v !== null);
+  location.hash = `#/${key}/` + new URLSearchParams(kept);
 }
 
 export function link(text, hash, attrs = {}) {
