@@ -3,7 +3,7 @@
 // rule packs, calendar, users) come from the modules imported below; each gives
 // { key: { nav: word | null, render(main, args, me) } }.
 import {
-  addWords, api, both, clear, departmentName, failure, field, form, frame, h, light, link, organisation,
+  addWords, api, both, clear, departmentName, facts, failure, field, form, frame, h, light, link, organisation,
   pager, params, route, signInForm, signOut, t, table, when, whoAmI,
 } from "/static/core.js";
 import { MOVES, noticeFacts, noticeTable, signalTable } from "/static/supervision.js";
@@ -215,7 +215,6 @@ async function casePage(main, [no]) {
   const c = await api(`/cases/${encodeURIComponent(no)}`);
   const sigs = await api("/signals", { query: { case_no: no, limit: 200 } });
   const due = (d, s) => (d ? `${d}（${t(`due.${s}`)}）` : "—");
-  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
   const applicant = c.applicant ? [c.applicant.name, c.applicant.id_number, c.applicant.phone].filter(Boolean).join(" · ") : "";
   clear(
     main,
@@ -225,20 +224,18 @@ async function casePage(main, [no]) {
       "section",
       { class: "panel" },
       h("h2", {}, c.title),
-      h(
-        "dl",
-        { class: "facts" },
-        fact("item", `${c.item_name}（${c.item_code} v${c.item_version}）`),
-        fact("department", departmentName(c.department_code)),
-        fact("status", c.status),
-        fact("current_step", c.current_step),
-        fact("received_at", when(c.received_at)),
-        fact("completed_at", when(c.completed_at)),
-        fact("legal_due", due(c.legal_due, c.legal_status)),
-        fact("promised_due", due(c.promised_due, c.promised_status)),
-        fact("step_due", due(c.step_due, c.step_status)),
-        fact("applicant", applicant)
-      )
+      facts([
+        ["item", `${c.item_name}（${c.item_code} v${c.item_version}）`],
+        ["department", departmentName(c.department_code)],
+        ["status", c.status],
+        ["current_step", c.current_step],
+        ["received_at", when(c.received_at)],
+        ["completed_at", when(c.completed_at)],
+        ["legal_due", due(c.legal_due, c.legal_status)],
+        ["promised_due", due(c.promised_due, c.promised_status)],
+        ["step_due", due(c.step_due, c.step_status)],
+        ["applicant", applicant],
+      ])
     ),
     h(
       "section",

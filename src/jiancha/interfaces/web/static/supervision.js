@@ -1,6 +1,6 @@
 // What the console and the workbench both show: signals and notices in tables, a notice's facts,
 // and the words for them. No side effects: both pages import it.
-import { addWords, both, departmentName, h, light, link, t, table, when } from "/static/core.js";
+import { addWords, both, departmentName, facts, h, light, link, t, table, when } from "/static/core.js";
 
 addWords({
   signals: ["信号看板", "Signals"],
@@ -126,22 +126,19 @@ export function noticeTable(rows, caption) {
 
 // What a notice asks and what was answered, for the console and the workbench alike.
 export function noticeFacts(n) {
-  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
   return h(
     "section",
     { class: "panel" },
     h("h2", {}, n.title),
-    h(
-      "dl",
-      { class: "facts" },
-      fact("department", departmentName(n.department_code)),
-      fact("case_no", n.case_no),
-      fact("signal", n.signal_id ? `#${n.signal_id}` : ""),
-      fact("issued_at", when(n.issued_at)),
-      fact("due_on", n.due_on),
-      fact("requirement", n.requirement),
-      fact("report", n.report)
-    ),
+    facts([
+      ["department", departmentName(n.department_code)],
+      ["case_no", n.case_no],
+      ["signal", n.signal_id ? `#${n.signal_id}` : ""],
+      ["issued_at", when(n.issued_at)],
+      ["due_on", n.due_on],
+      ["requirement", n.requirement],
+      ["report", n.report],
+    ]),
     h("h3", {}, t("history")),
     table(t("history"), [
       { label: t("at"), cell: (x) => when(x.at) },

@@ -1,7 +1,7 @@
 // The department workbench: the department's signals still to answer and its notices with their due
 // dates, and the forms to explain, report a rectification, report on a notice or ask for more time.
 import {
-  addWords, api, both, clear, departmentName, failure, field, form, frame, h, light, link, organisation,
+  addWords, api, both, clear, departmentName, facts, failure, field, form, frame, h, light, link, organisation,
   route, signInForm, signOut, t, table, when, whoAmI,
 } from "/static/core.js";
 import { noticeFacts, signalTable } from "/static/supervision.js";
@@ -56,36 +56,7 @@ function show() {
     onSignOut: async () => {
       await signOut();
       location.hash = "";
-      async function complaintPage(main, [no]) {
-  const c = await api(`/complaints/${encodeURIComponent(no)}`);
-  const reload = () => complaintPage(main, [no]);
-  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
-  clear(
-    main,
-    h("p", {}, link(t("back"), ["todo"])),
-    h("h1", {}, `${t("complaint", { no: c.complaint_no })} · ${t(`complaint_state.${c.state}`)}`),
-    h(
-      "section",
-      { class: "panel" },
-      h("dl", { class: "facts" },
-        fact("case_no", c.case_no),
-        fact("received", when(c.received_at)),
-        fact("result_due", c.result_due),
-        fact("content", c.content),
-        fact("result_text", c.result))
-    ),
-    c.state === "transferred"
-      ? form(
-          t("answer_complaint"),
-          [field(t("result_text"), "result", { kind: "textarea", required: true })],
-          (v) => api(`/complaints/${encodeURIComponent(no)}/result`, { method: "POST", body: { result: v.result } }),
-          { after: reload }
-        )
-      : null
-  );
-}
-
-start();
+      start();
     },
   });
   if (!ME.department_code) {
@@ -149,11 +120,12 @@ async function signalPage(main, [id]) {
       "section",
       { class: "panel" },
       h("p", {}, both(s, "message")),
-      h("dl", { class: "facts" },
-        h("dt", {}, t("rule")), h("dd", {}, s.rule_id),
-        h("dt", {}, t("article")), h("dd", {}, s.article || ""),
-        h("dt", {}, t("case_no")), h("dd", {}, s.case_no || s.subject || ""),
-        h("dt", {}, t("raised_at")), h("dd", {}, when(s.raised_at)))
+      facts([
+        ["rule", s.rule_id],
+        ["article", s.article],
+        ["case_no", s.case_no || s.subject],
+        ["raised_at", when(s.raised_at)],
+      ])
     ),
     open
       ? form(
@@ -207,7 +179,6 @@ async function noticePage(main, [no]) {
 async function complaintPage(main, [no]) {
   const c = await api(`/complaints/${encodeURIComponent(no)}`);
   const reload = () => complaintPage(main, [no]);
-  const fact = (k, v) => [h("dt", {}, t(k)), h("dd", {}, v || "—")];
   clear(
     main,
     h("p", {}, link(t("back"), ["todo"])),
@@ -215,12 +186,13 @@ async function complaintPage(main, [no]) {
     h(
       "section",
       { class: "panel" },
-      h("dl", { class: "facts" },
-        fact("case_no", c.case_no),
-        fact("received", when(c.received_at)),
-        fact("result_due", c.result_due),
-        fact("content", c.content),
-        fact("result_text", c.result))
+      facts([
+        ["case_no", c.case_no],
+        ["received", when(c.received_at)],
+        ["result_due", c.result_due],
+        ["content", c.content],
+        ["result_text", c.result],
+      ])
     ),
     c.state === "transferred"
       ? form(
