@@ -132,3 +132,10 @@ def test_in_english_and_for_a_department_only_its_own(site: Site, pages: Any) ->
     accessible(w)
     page.get_by_role("button", name="切换为中文").click()
     expect(page.get_by_role("group", name="今日受理")).to_be_visible()
+
+
+def test_an_account_that_may_not_read_cases_is_told_so(site: Site, pages: Any) -> None:
+    w = pages("administrator", viewport=SCREEN)
+    sign_in(w, "/screen/", "admin")
+    expect(w.page.get_by_role("alert")).to_contain_text("无权")
+    w.shot("refused")

@@ -63,28 +63,31 @@ function stop() {
 }
 
 function connect() {
-  source = new EventSource("/api/v1/screen/stream");
+  const es = new EventSource("/api/v1/screen/stream");
+  source = es;
+  // Events of a stream closed since (signed out, replaced) are not this screen's any more.
+  const on = (name, act) => es.addEventListener(name, (e) => es === source && act(e));
   showState(LAST ? "reconnecting" : "connecting");
-  source.addEventListener("snapshot", (e) => {
+  on("snapshot", (e) => {
     LAST = JSON.parse(e.data);
     state = "live";
     paint();
   });
-  source.addEventListener("renew", () => {
+  on("renew", () => {
     renewing = true;
   });
-  source.addEventListener("open", () => {
+  on("open", () => {
     renewing = false;
     if (LAST) showState("live");
   });
-  source.addEventListener("error", () => {
+  on("error", () => {
     if (renewing) {
       renewing = false; // the server asked for a new connection: the browser makes it at once
       return;
     }
     showState("reconnecting");
     // A refused stream is not retried by the browser: find out why, then try again ourselves.
-    if (source && source.readyState === EventSource.CLOSED) {
+    if (es.readyState === EventSource.CLOSED) {
       source = null;
       setTimeout(recover, LAST ? 5000 : 0); // never connected: say why at once (a user without the right)
     }
@@ -110,7 +113,10 @@ async function recover() {
 function layout() {
   MAIN = frame("screen", {
     me: ME,
-    onLang: layout,
+    onLang: () => {
+      layout();
+      if (!source) connect(); // after a refusal: ask again, to say why in the new language
+    },
     onSignOut: async () => {
       stop();
       await signOut();
