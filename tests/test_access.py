@@ -45,6 +45,13 @@ APP = create_app(Database(f"sqlite:///{Path(tempfile.gettempdir()) / 'never-open
 ROUTES = api_routes(APP)
 
 
+@pytest.fixture(autouse=True)
+def streams_end_after_one_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The big screen's stream (GET /api/v1/screen/stream) would never end for a client reading the
+    whole answer: with no lifetime it sends one snapshot and ends, checked like any other answer."""
+    monkeypatch.setenv("JIANCHA_SCREEN_LIFETIME", "0")
+
+
 def test_every_route_declares_who_may_call_it() -> None:
     undeclared = [f"{m} {p}" for m, p, route in ROUTES if not declared(route)]
     assert not undeclared, f"routes with no access declared: {undeclared}"

@@ -134,3 +134,24 @@ def checkpoint_settings() -> CheckpointSettings:
         origin=env("JIANCHA_PLATFORM_NAME", d.origin).strip() or d.origin,
         interval_seconds=float(env("JIANCHA_CHECKPOINT_INTERVAL", d.interval_seconds)),
     )
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """The big screen's live stream (R-REP-2): `JIANCHA_SCREEN_INTERVAL`, seconds between looks at
+    the figures; `JIANCHA_SCREEN_LIFETIME`, seconds a stream lasts before the browser is asked to
+    reconnect — each reconnection checks the session again, so a screen whose session has ended or
+    been signed out stops receiving figures (0: one snapshot, then the stream ends). Read at each
+    request, so a change applies to the next connection."""
+
+    interval_seconds: float = 5.0
+    lifetime_seconds: float = 600.0
+
+
+def screen_settings() -> ScreenSettings:
+    env = os.environ.get
+    d = ScreenSettings()
+    return ScreenSettings(
+        interval_seconds=max(0.05, float(env("JIANCHA_SCREEN_INTERVAL", d.interval_seconds))),
+        lifetime_seconds=max(0.0, float(env("JIANCHA_SCREEN_LIFETIME", d.lifetime_seconds))),
+    )

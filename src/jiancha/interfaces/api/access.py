@@ -141,12 +141,13 @@ def declared(route: Any) -> tuple[Capability, ...]:
 
 
 def api_routes(app: Any) -> list[tuple[str, str, Any]]:
-    """Every (method, full path, route) of the application's API, through its included routers."""
+    """Every (method, full path, route) of the application's API, through its included routers —
+    not the pages' shells (web.pages), which hold no data and are the same for everyone."""
     from fastapi.routing import APIRoute, iter_route_contexts
 
     return [
         (method, str(context.path), context.original_route)
         for context in iter_route_contexts(app.routes)
-        if isinstance(context.original_route, APIRoute)
+        if isinstance(context.original_route, APIRoute) and str(context.path).startswith("/api/")
         for method in sorted(context.methods or ())
     ]

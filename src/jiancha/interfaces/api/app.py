@@ -27,6 +27,7 @@ from jiancha.interfaces.api import (
     routes_openness,
     routes_proofs,
     routes_reports,
+    routes_screen,
     routes_signals,
 )
 from jiancha.interfaces.api.access import Public
@@ -101,6 +102,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_proofs,
         routes_openness,
         routes_reports,
+        routes_screen,
     ):
         app.include_router(module.router, prefix="/api/v1")
 
