@@ -22,11 +22,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.rules.lifecycle import UNRESOLVED
 from jiancha.domain.timeutil import iso_local, local_date, start_of_local_day, utcnow
+from jiancha.services.statistics import signal_in_scope
 from jiancha.store.database import Database
 from jiancha.store.sql import local_day
 from jiancha.store.tables import cases, departments, signals
@@ -90,13 +91,6 @@ def snapshot(db: Database, scope: Scope = EVERYTHING, now: datetime | None = Non
     return {"as_of": iso_local(now), **content, "version": digest}
 
 
-def _live_signal(scope: Scope) -> list[ColumnElement[bool]]:
-    """Signals of the scope not about a voided case, as the statistics count them: the voided cases
-    are few and found through their partial index, with no join over every case."""
-    voided = select(cases.c.id).where(cases.c.id == signals.c.case_id, cases.c.voided)
-    return [scope.restrict(signals.c.department_code), or_(signals.c.case_id.is_(None), ~exists(voided))]
-
-
 def _day(value: Any) -> date:
     # PostgreSQL answers a date, SQLite its ISO text.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
@@ -126,7 +120,7 @@ def _signals_by_day(
     found: defaultdict[date, dict[str, int]] = defaultdict(dict)
     for d, colour, n in conn.execute(
         select(day, signals.c.colour, func.count())
-        .where(signals.c.raised_at >= since, signals.c.raised_at <= now, *_live_signal(scope))
+        .where(signals.c.raised_at >= since, signals.c.raised_at <= now, *signal_in_scope(scope))
         .group_by(day, signals.c.colour)
     ):
         found[_day(d)][str(colour)] = int(n)
@@ -160,7 +154,7 @@ def _latest(conn: Connection, scope: Scope, now: datetime) -> list[Any]:
                 signals.c.message_en,
                 signals.c.raised_at,
             )
-            .where(signals.c.raised_at <= now, *_live_signal(scope))
+            .where(signals.c.raised_at <= now, *signal_in_scope(scope))
             .order_by(signals.c.raised_at.desc(), signals.c.id.desc())
             .limit(LATEST)
         )

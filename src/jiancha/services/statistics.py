@@ -185,7 +185,7 @@ def _live_case(scope: Scope) -> list[ColumnElement[bool]]:
     return [cases.c.voided.is_(False), scope.restrict(cases.c.department_code)]
 
 
-def _signal_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+def signal_in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     """Signals of the scope, not about a voided case (a signal about a subject has no case). The
     voided cases are few, found through a partial index: no join with every case."""
     voided = select(cases.c.id).where(cases.c.id == signals.c.case_id, cases.c.voided)
@@ -332,7 +332,7 @@ def _signal_groups(conn: Connection, scope: Scope, months: Sequence[Month]) -> l
             func.min(signals.c.article).label("article"),
         )
         .where(
-            *_signal_in_scope(scope),
+            *signal_in_scope(scope),
             signals.c.raised_at >= months[0].start,
             signals.c.raised_at < months[-1].end,
         )
