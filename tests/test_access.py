@@ -33,6 +33,7 @@ from jiancha.services import (
     ingest,
     notices,
     openness,
+    procurement,
     signals,
 )
 from jiancha.settings import AccessSettings
@@ -139,7 +140,20 @@ def owned(db: Database) -> dict[str, Any]:
         ),
         "test",
     )
+    # A contracting process the department bought (R-MON-2), with its single bid flagged.
+    procurement.receive(
+        db,
+        [
+            {
+                "ocid": "ocds-owned",
+                "buyer": {"id": OWNER},
+                "tender": {"procurementMethod": "open", "numberOfTenderers": 1},
+            }
+        ],
+        "test",
+    )
     return {
+        "ocid": "ocds-owned",
         "list_no": published["list_no"],
         "export_no": export["export_no"],
         "correction_no": fix["correction_no"],
@@ -244,6 +258,9 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
             "points": "1",
             "reason": "调整",
         },
+        ("POST", "/api/v1/procurement/releases"): [
+            {"ocid": "ocds-access-1", "buyer": {"id": OWNER}, "tender": {"numberOfTenderers": 1}}
+        ],
         ("POST", "/api/v1/disclosures"): {
             "department_code": OWNER,
             "captured_at": "2026-09-16T10:00:00+08:00",

@@ -25,11 +25,9 @@ from jiancha.domain.procurement.red_flags import (
     indicate,
 )
 
-# CI has the shared data at ../shared/data from the repository's root; a worktree elsewhere
-# points at it with JIANCHA_SHARED_DATA.
-SHARED_DATA = Path(
-    os.environ.get("JIANCHA_SHARED_DATA", Path(__file__).parents[1].parent / "shared" / "data")
-)
+# OCP's own test cases (cardinal-rs, MIT; tests/data/procurement-red-flags/README.md), copied from
+# ../shared/data so that a clone anywhere has them; JIANCHA_SHARED_DATA points at another copy.
+SHARED_DATA = Path(os.environ.get("JIANCHA_SHARED_DATA", Path(__file__).parent / "data"))
 FIXTURES = SHARED_DATA / "procurement-red-flags"
 
 

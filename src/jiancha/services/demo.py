@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind, PowerItem
 from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import LOCAL, utcnow
-from jiancha.services import attachments, catalogue, clock, ingest, notifications, organisation
+from jiancha.services import (
+    attachments,
+    catalogue,
+    clock,
+    demo_procurement,
+    ingest,
+    notifications,
+    organisation,
+)
 from jiancha.services import calendar as calendar_service
 from jiancha.services import demo_life as life
 from jiancha.services.demo_data import CITY, build_demo
@@ -82,6 +90,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     accountable = life.hold_accountable(db, now)
     watched = life.patrol_and_sample(db, calendar, now)
     published = life.publish_lists(db, data.items, changed, now)
+    buyers = [(d["code"], d["name"]) for d in data.departments if str(d["code"]).startswith(CITY[0] + "-")]
+    traded = demo_procurement.trade(db, buyers[:3], now)
     clock.sweep(db, now)
     # From now on the supervisors hear of every red signal, in the file transport (no network).
     notifications.subscribe(
@@ -106,6 +116,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + "; corrections: "
         + ", ".join(f"{k} {v}" for k, v in sorted(corrected.items()))
         + f"; evaluation of {evaluated} published"
+        + "; procurement: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(traded.items()))
         + "; published lists: "
         + ", ".join(f"{k} {v}" for k, v in sorted(published.items()))
     )

@@ -46,6 +46,7 @@ from jiancha.store.tables import (
     ledger,
     notice_actions,
     notices,
+    procurement_releases,
     reports,
     signals,
 )
@@ -423,6 +424,25 @@ def _disclosures(conn: Connection) -> str | None:
     return None
 
 
+def _procurement(conn: Connection) -> str | None:
+    """Each OCDS release kept (R-MON-2) says what its ledger entry recorded."""
+    missing = _entry_without_row(conn, "procurement", procurement_releases)
+    if missing:
+        return f"the release of ledger entry {missing} is missing"
+    query = select(procurement_releases, ledger.c.payload).outerjoin(
+        ledger, ledger.c.seq == procurement_releases.c.ledger_seq
+    )
+    for r in _pages(conn, query, procurement_releases.c.id, batch=500):
+        rec = orjson.loads(bytes(r.payload)) if r.payload is not None else {}
+        stored = (r.ocid, r.department_code, r.sha256, r.recorded_by, iso_utc(r.received_at), r.release)
+        recorded = tuple(
+            rec.get(k) for k in ("ocid", "department_code", "sha256", "recorded_by", "received_at", "release")
+        )
+        if stored != recorded:
+            return f"the release of {r.ocid} kept at ledger entry {r.ledger_seq} differs from it"
+    return None
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -476,6 +496,7 @@ def check(db: Database) -> Report:
             _accountability,
             _evaluations,
             _disclosures,
+            _procurement,
             _attachments,
             _reports,
         ):

@@ -353,6 +353,25 @@ disclosure_lists = Table(
     Index("ix_disclosure_lists_department", "department_code", "captured_at"),
 )
 
+# Every compiled OCDS release of a contracting process received (R-MON-2), as received; a process's
+# newest row is its current state. `department_code` is the buyer's department (else the sender's).
+procurement_releases = Table(
+    "procurement_releases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ocid", String(200), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("buyer", String(500), nullable=False),
+    Column("release", Json, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_procurement_releases_ocid", "ocid", "id"),
+    Index("ix_procurement_releases_department", "department_code", "received_at"),
+)
+
 # Each item a department's lists ever showed, as its latest list shows it: the fold of the lists,
 # so the pre-disclosure checks read one row per item instead of every list.
 disclosed_items = Table(

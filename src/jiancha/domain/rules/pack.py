@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiancha.domain.evaluation import EvaluationRules
 from jiancha.domain.public.complaints import ComplaintRules
-from jiancha.domain.rules.families import FAMILIES, WATCHES
+from jiancha.domain.rules.families import FAMILIES, WATCHES, procurement
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
 from jiancha.domain.supervision.patrols import PatrolRules
@@ -92,6 +92,8 @@ class Pack(BaseModel):
     complaints: ComplaintRules = ComplaintRules()  # complaints from the public (R-PUB-1)
     patrols: PatrolRules = PatrolRules()  # how often each level of agency patrols (R-PAT-1)
     evaluation: EvaluationRules = EvaluationRules()  # the monthly scores' scheme (R-EVA-1)
+    # What the red flags of public resource trading share (R-MON-2): see families/procurement.py.
+    procurement: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:
@@ -99,6 +101,15 @@ class Pack(BaseModel):
         if len(set(ids)) != len(ids):
             raise ValueError("规则编号重复 | rule ids repeat")
         return self
+
+    @model_validator(mode="after")
+    def _procurement(self) -> Pack:
+        procurement.settings_of(self.procurement, self.red_flags())  # raises what is wrong
+        return self
+
+    def red_flags(self) -> tuple[Rule, ...]:
+        """The rules of public resource trading (R-MON-2), one an indicator."""
+        return tuple(r.rule() for r in self.rules if r.family == procurement.FAMILY)
 
     def compiled(self) -> tuple[Rule, ...]:
         return tuple(r.rule() for r in self.rules)

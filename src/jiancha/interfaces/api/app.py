@@ -25,6 +25,7 @@ from jiancha.interfaces.api import (
     routes_notices,
     routes_notifications,
     routes_openness,
+    routes_procurement,
     routes_proofs,
     routes_reports,
     routes_screen,
@@ -101,6 +102,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_evaluation,
         routes_proofs,
         routes_openness,
+        routes_procurement,
         routes_reports,
         routes_screen,
     ):

@@ -34,9 +34,16 @@ FAMILIES: dict[str, Family] = {
 }
 
 # Families that judge something wider than a case (a feed, an item over a period, what a department
-# published): the services feed them their own facts, and their signals name a subject instead of
-# a case. The pre-disclosure checks (R-OPEN-3) are in `openness`.
-WATCHES = {"silent_feed", "idle_item", "not_published", "late_published", "published_differs"}
+# published, a contracting process): the services feed them their own facts, and their signals name
+# a subject instead of a case. The pre-disclosure checks (R-OPEN-3) are in `openness`.
+WATCHES = {
+    "silent_feed",
+    "idle_item",
+    "not_published",
+    "late_published",
+    "published_differs",
+    "procurement_red_flag",  # public resource trading (R-MON-2): `procurement`
+}
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
 TIMED = {"time_limit", "disclosure"}
