@@ -4,6 +4,7 @@ ledgered, and the pack's red flags raised as signals a supervisor follows like a
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -114,3 +115,26 @@ def test_each_agency_sees_its_own_processes(db: Database) -> None:
     assert [s["rule_id"] for s in flagged["signals"]] == ["PC-R018"]
     assert city.get("/api/v1/procurement/processes/B-open").status_code == 404
     assert city.get("/api/v1/procurement/processes/open").json()["buyer"] == "示范市市场监督管理局"
+
+
+def test_a_trading_platforms_file_is_imported_whole_or_refused_naming_its_row(
+    database_url: str, tmp_path: Path
+) -> None:
+    from .test_cli import organisation_file, run
+
+    run(database_url, "db", "upgrade")
+    run(database_url, "import", str(organisation_file(tmp_path)))
+    lines = [orjson.dumps(r) for r in fixture("R030")]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\n".join([*lines[:2], b'{"tender": {}}', *lines[2:]]))
+    refused = run(database_url, "import", str(bad), check=False)
+    assert refused.returncode != 0
+    assert "row=3 field=[2].ocid" in refused.stderr  # the file's third row
+    good = tmp_path / "releases.jsonl"
+    good.write_bytes(b"\n".join(lines))
+    done = orjson.loads(run(database_url, "import", str(good)).stdout)
+    assert done["kind"] == "procurement" and done["accepted"] == len(lines) and done["signals_raised"] >= 2
+    package = tmp_path / "package.json"
+    package.write_bytes(orjson.dumps({"releases": fixture("R030")}))
+    again = orjson.loads(run(database_url, "import", str(package)).stdout)
+    assert again["accepted"] == 0 and again["unchanged"] == len(lines)

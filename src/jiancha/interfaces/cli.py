@@ -108,12 +108,15 @@ def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     kind: Annotated[
         str | None,
-        typer.Option(help="catalogue, events, calendar, organisation or disclosure (guessed when absent)"),
+        typer.Option(
+            help="catalogue, events, calendar, organisation, disclosure or procurement (guessed when absent)"
+        ),
     ] = None,
     changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
-    organisation, or a department's published list of powers (json, csv; R-OPEN-3)."""
+    organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
+    platform's OCDS compiled releases (jsonl, json; R-MON-2)."""
     from jiancha.interfaces.files import importer
 
     db = _db()

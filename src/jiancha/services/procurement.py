@@ -48,13 +48,13 @@ def parse_releases(raw: Any) -> list[dict[str, Any]]:
         problems.append(Problem("too_many", "", zh, en))
     for i, release in enumerate(releases[:MAX_RELEASES]):
         if not isinstance(release, dict):
-            problems.append(Problem("not_object", f"[{i}]", "应为 JSON 对象", "must be a JSON object"))
+            problems.append(Problem("not_object", f"[{i}]", "应为 JSON 对象", "must be a JSON object", i))
             continue
         ocid = release.get("ocid")
         if not isinstance(ocid, str) or not ocid.strip() or len(ocid) > OCID_MAX:
             zh = f"缺少 ocid 或不是 1–{OCID_MAX} 个字符的字符串"
             en = f"ocid is missing or not a string of 1–{OCID_MAX} characters"
-            problems.append(Problem("bad_ocid", f"[{i}].ocid", zh, en))
+            problems.append(Problem("bad_ocid", f"[{i}].ocid", zh, en, i))
     if problems:
         raise _refused(problems)
     return releases
@@ -111,7 +111,7 @@ def receive(
             if department is None:
                 zh = "采购人不是已登记的部门，且发送方不属于任何部门，无法确定归属"
                 en = "the buyer is not a known department and the sender belongs to none: whose is it?"
-                problems.append(Problem("unknown_department", f"[{i}].buyer.id", zh, en))
+                problems.append(Problem("unknown_department", f"[{i}].buyer.id", zh, en, i))
                 continue
             rows.append(
                 {

@@ -13,11 +13,12 @@ from jiancha.domain.timeutil import utcnow
 from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
 from jiancha.interfaces.files.disclosure_files import read_published_list
 from jiancha.interfaces.files.events_files import _Unreadable, read_events
+from jiancha.interfaces.files.procurement_files import looks_like_ocds, read_releases
 from jiancha.services import calendar as calendar_service
-from jiancha.services import catalogue, ingest, openness, organisation
+from jiancha.services import catalogue, ingest, openness, organisation, procurement
 from jiancha.store.database import Database
 
-KINDS = ("catalogue", "events", "calendar", "organisation", "disclosure")
+KINDS = ("catalogue", "events", "calendar", "organisation", "disclosure", "procurement")
 BATCH = 1000
 
 
@@ -26,7 +27,7 @@ def guess_kind(data: bytes, filename: str) -> str:
     if name.endswith(".xlsx"):
         return "catalogue"
     if name.endswith((".jsonl", ".ndjson")):
-        return "events"
+        return "procurement" if looks_like_ocds(data) else "events"
     head = data[:4096].decode("utf-8-sig", errors="replace")
     if name.endswith(".csv"):
         header = head.splitlines()[0] if head else ""
@@ -46,8 +47,10 @@ def guess_kind(data: bytes, filename: str) -> str:
                 "unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}"
             ) from e
         if isinstance(doc, list):
-            return "events"
+            return "procurement" if doc and isinstance(doc[0], dict) and "ocid" in doc[0] else "events"
         if isinstance(doc, dict):
+            if "ocid" in doc or "releases" in doc or "records" in doc:
+                return "procurement"
             if "items" in doc:
                 return "catalogue"
             if "days" in doc:
@@ -87,9 +90,22 @@ def import_file(
     if kind == "disclosure":
         published = openness.parse_list(read_published_list(data, filename))
         return {"kind": kind, **openness.receive(db, published, by)}
+    if kind == "procurement":
+        return {"kind": kind, **import_releases(db, data, filename, by)}
     raise Rejected(
         "unknown_kind", f"未知的导入类型 {kind}", f"unknown kind {kind}; use one of {', '.join(KINDS)}"
     )
+
+
+def import_releases(db: Database, data: bytes, filename: str, by: str) -> dict[str, Any]:
+    """A trading platform's OCDS file: all of it or nothing, problems naming the file's rows."""
+    rows = read_releases(data, filename)
+    try:
+        releases = procurement.parse_releases([raw for _, raw in rows])
+        return procurement.receive(db, releases, by)
+    except Rejected as e:
+        e.problems = [p.at(rows[p.index][0]) if p.index is not None else p for p in e.problems]
+        raise
 
 
 def import_events(
