@@ -76,7 +76,8 @@ def test_an_item_with_no_case_online_while_its_peers_have_many_is_flagged(db: Da
     clock.sweep(db, local("2026-11-03"))
     assert len(by_rule(db, "EVD-IDLE-ITEM")) == 1, "a period is checked once"
     with db.read() as conn:
-        assert conn.execute(select(periodic_checks.c.period)).scalars().all() == ["2026-10"]
+        idle_periods = select(periodic_checks.c.period).where(periodic_checks.c.rule_id == "EVD-IDLE-ITEM")
+        assert conn.execute(idle_periods).scalars().all() == ["2026-10"]
     assert integrity.check(db).ok
 
 
@@ -122,7 +123,11 @@ def test_a_worker_down_over_two_month_ends_still_checks_both_months(db: Database
     clock.sweep(db, local("2026-09-15"))  # a sweep in September checks August once
     clock.sweep(db, local("2026-12-02"))  # then down until December
     with db.read() as conn:
-        periods = conn.execute(select(periodic_checks.c.period).order_by(periodic_checks.c.period)).scalars()
+        periods = conn.execute(
+            select(periodic_checks.c.period)
+            .where(periodic_checks.c.rule_id == "EVD-IDLE-ITEM")
+            .order_by(periodic_checks.c.period)
+        ).scalars()
         assert list(periods) == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert [r["subject"] for r in by_rule(db, "EVD-IDLE-ITEM")] == ["item:SCJG-XK-004@2026-10"]
 

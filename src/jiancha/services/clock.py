@@ -25,7 +25,7 @@ from jiancha.domain.clock.deadlines import (
     warning_dates,
 )
 from jiancha.domain.timeutil import utcnow
-from jiancha.services import complaints, evasion, notices, openness, packs, signals
+from jiancha.services import complaints, evasion, like_cases, notices, openness, packs, signals
 from jiancha.store import calendar as calendar_store
 from jiancha.store.bulk import update_many
 from jiancha.store.cases import DUE_COLUMNS, STATE_COLUMNS, state_of
@@ -79,8 +79,9 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
                 evasion.watch(conn, calendar, now)
                 notices.watch(conn, now)
                 complaints.watch(conn, now)
-            # The pre-disclosure checks, once a day, in transactions of their own (R-OPEN-3).
+            # The pre-disclosure checks and like cases, once a day, in transactions of their own.
             openness.watch(db, now)
+            like_cases.watch(db, now)
             return handled
 
 

@@ -47,6 +47,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     # What departments do besides handling cases: each rule family gets something true to find.
     idle, kept_cases, kept_events = life.idle_one_item(data.items, data.cases, data.events, now)
     silent, kept_events = life.silence_one_feed(kept_cases, kept_events, calendar, now)
+    unequal = life.fine_unequally(kept_cases, kept_events)
     kept_events = life.execute_penalties(life.publish_results(kept_events, calendar, now))
     suspended = life.suspension(data.items, kept_cases, now, {idle or ""})
     changed = life.change_one_item(data.items, now, {idle or "", suspended.code if suspended else ""})
@@ -116,6 +117,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + "; corrections: "
         + ", ".join(f"{k} {v}" for k, v in sorted(corrected.items()))
         + f"; evaluation of {evaluated} published"
+        + f"; fined unlike its like cases: {unequal}"
         + "; procurement: "
         + ", ".join(f"{k} {v}" for k, v in sorted(traded.items()))
         + "; published lists: "

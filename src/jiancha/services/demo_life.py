@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,34 @@ def publish_results(
             }
         )
     return sorted(out, key=lambda e: str(e["occurred_at"]))
+
+
+def fine_unequally(cases: Sequence[CaseIn], events: list[dict[str, Any]]) -> str | None:
+    """One penalty fined four times what like cases got (same item, clause and circumstance): in
+    the largest group of like cases, if it has the five a comparison needs, its latest decision.
+    Changes `events` in place; returns the case fined."""
+    items = {c.case_no: c.item_code for c in cases}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        a = e["attributes"]
+        if e["action"] == "decide" and a.get("fine") and a.get("clause") and e["case_no"] in items:
+            groups[(items[e["case_no"]], a["clause"], a["circumstance"])].append(e)
+    like = max(groups.values(), key=len, default=[])
+    if len(like) < 5:
+        return None
+    fines = sorted(float(e["attributes"]["fine"]) for e in like)
+    middle = (fines[(len(fines) - 1) // 2] + fines[len(fines) // 2]) / 2
+    if middle <= 0:
+        return None
+    chosen = max(like, key=lambda e: (str(e["occurred_at"]), e["case_no"]))
+    fine = f"{round(middle * 4 / 100) * 100:.2f}"
+    decision = chosen["attributes"].get("decision", "")
+    chosen["attributes"] = {
+        **chosen["attributes"],
+        "fine": fine,
+        "decision": decision.replace(f"罚款{chosen['attributes']['fine'][:-3]}元", f"罚款{fine[:-3]}元"),
+    }
+    return str(chosen["case_no"])
 
 
 def execute_penalties(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -332,6 +332,9 @@ class Subject:
     department_code: str
     finding: Finding
     rule: Rule
+    # A watch that judges a case among others (like cases) names it: the signal is the case's too.
+    case_id: int | None = None
+    case_no: str | None = None
 
 
 def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], now: datetime) -> int:
@@ -350,7 +353,7 @@ def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], no
     if not new:
         return 0
     records = [
-        _record(pack, None, s.finding, s.rule, {"subject": s.name, "department": s.department_code})
+        _record(pack, s.case_no, s.finding, s.rule, {"subject": s.name, "department": s.department_code})
         for s in new.values()
     ]
     seqs = append(conn, [Entry("signal", f"signal:{r['subject']}/{r['rule_id']}", r) for r in records], now)
@@ -359,8 +362,8 @@ def raise_on_subjects(conn: Connection, pack: Pack, found: Sequence[Subject], no
         signals,
         [
             {
-                "case_id": None,
-                "case_no": None,
+                "case_id": s.case_id,
+                "case_no": s.case_no,
                 "subject": s.name,
                 "department_code": s.department_code,
                 "pack": pack.pack,

@@ -43,6 +43,7 @@ WATCHES = {
     "late_published",
     "published_differs",
     "procurement_red_flag",  # public resource trading (R-MON-2): `procurement`
+    "unequal_treatment",  # like cases fined very differently (R-MON-1): `like_cases`
 }
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
