@@ -337,6 +337,8 @@ def _hours(calendar: Any) -> PermittedHours:
             raise _Bad("wrong_type", f"{field}.{key}", "应为时段数组", "must be an array of ranges")
         for i, text in enumerate(ranges):
             try:
+                if not isinstance(text, str):
+                    raise ValueError("时段应为文本 HH:MM-HH:MM | a range is text HH:MM-HH:MM")
                 time_range(text)
             except ValueError as e:
                 zh, _, en = str(e).partition(" | ")

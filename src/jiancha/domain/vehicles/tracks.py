@@ -472,9 +472,14 @@ def local_day_shares(start: datetime, end: datetime) -> list[tuple[date, float]]
 
 def km_per_day(legs: Iterable[Leg]) -> dict[date, float]:
     """Mileage per local day. A leg over midnight is shared between the days in proportion to its
-    time on each (legs are seconds to minutes long; a receiver off over midnight is the exception)."""
+    time on each (legs are seconds to minutes long; a receiver off over midnight is the exception).
+    A day appears if a fix was reported on it or a leg of some length passes through it: a car
+    parked for a week is not listed with 0 km on each day it sent nothing."""
     parts: dict[date, list[float]] = defaultdict(list)
     for leg in legs:
-        for day, share in local_day_shares(leg.start.at, leg.end.at):
-            parts[day].append(leg.km * share)
+        parts[leg.start.at.astimezone(LOCAL).date()]
+        parts[leg.end.at.astimezone(LOCAL).date()]
+        if leg.km > 0:
+            for day, share in local_day_shares(leg.start.at, leg.end.at):
+                parts[day].append(leg.km * share)
     return {day: math.fsum(kms) for day, kms in sorted(parts.items())}
