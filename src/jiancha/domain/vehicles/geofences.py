@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import orjson
@@ -136,7 +136,7 @@ class Polygon:
     outer: Ring
     holes: tuple[Ring, ...] = ()
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         lons = [p[0] for p in self.outer]
         lats = [p[1] for p in self.outer]
