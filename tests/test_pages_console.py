@@ -29,12 +29,14 @@ def test_a_red_signal_followed_from_the_board_to_its_close(site: Site, pages: An
     expect(rows.first).to_contain_text("红灯")
     for i in range(rows.count()):
         expect(rows.nth(i)).to_contain_text("市场监督管理局")
-    signal_link = rows.first.get_by_role("link", name=re.compile(r"^信号 \d+$"))
+    # A case's signal (the department's procurement red flags are about processes and parties).
+    of_case = rows.filter(has=page.locator("a[href^='#/case/']")).first
+    signal_link = of_case.get_by_role("link", name=re.compile(r"^信号 \d+$"))
     signal_id = int(signal_link.inner_text().split()[-1])
-    case_no = rows.first.locator("td").nth(1).inner_text()
+    case_no = of_case.locator("td").nth(1).inner_text()
 
     # The case: its timeline of steps and deadlines.
-    rows.first.get_by_role("link", name=case_no).click()
+    of_case.get_by_role("link", name=case_no).click()
     expect(page.get_by_role("heading", name=f"办件 {case_no}")).to_be_visible()
     expect(page.get_by_role("heading", name="办理过程")).to_be_visible()
     expect(page.locator("ol.timeline li").first).to_be_visible()

@@ -6,10 +6,11 @@ import {
   addWords, api, both, clear, departmentName, facts, failure, field, form, frame, h, light, link, organisation,
   pager, params, route, signInForm, signOut, t, table, when, whoAmI,
 } from "/static/core.js";
-import { MOVES, noticeFacts, noticeTable, signalTable } from "/static/supervision.js";
+import { MOVES, noticeFacts, noticeTable, signalTable, subjectOf } from "/static/supervision.js";
 import { views as workViews } from "/static/console_work.js";
 import { views as scoreViews } from "/static/console_scores.js";
 import { views as adminViews } from "/static/console_admin.js";
+import { views as procurementViews } from "/static/console_procurement.js";
 
 
 const CORE = {
@@ -20,7 +21,7 @@ const CORE = {
   notices: { nav: "notices", render: noticeList },
   notice: { nav: null, render: noticePage },
 };
-const VIEWS = { ...CORE, ...workViews, ...scoreViews, ...adminViews };
+const VIEWS = { ...CORE, ...workViews, ...procurementViews, ...scoreViews, ...adminViews };
 
 let ME = null;
 
@@ -142,7 +143,7 @@ async function signalPage(main, [id]) {
         { class: "facts" },
         h("dt", {}, t("rule")), h("dd", {}, s.rule_id),
         h("dt", {}, t("article")), h("dd", {}, s.article || ex.article || ""),
-        h("dt", {}, t("case_no")), h("dd", {}, s.case_no ? link(s.case_no, ["case", s.case_no]) : s.subject || ""),
+        h("dt", {}, t("case_no")), h("dd", {}, subjectOf(s)),
         h("dt", {}, t("department")), h("dd", {}, departmentName(s.department_code)),
         h("dt", {}, t("raised_at")), h("dd", {}, when(s.raised_at)),
         h("dt", {}, t("deadline")), h("dd", {}, ex.deadline || s.deadline || "—"),

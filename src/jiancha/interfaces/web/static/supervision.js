@@ -101,10 +101,17 @@ export const MOVES = {
   closed: [],
 };
 
+// A signal's subject: its case, its contracting process (`ocds:<ocid>`), or the subject as it is.
+export function subjectOf(s) {
+  if (s.case_no) return link(s.case_no, ["case", s.case_no]);
+  if (s.subject && s.subject.startsWith("ocds:")) return link(s.subject, ["process", s.subject.slice(5)]);
+  return s.subject || "";
+}
+
 export function signalTable(rows, caption) {
   return table(caption, [
     { label: t("colour"), cell: (s) => light(s.colour) },
-    { label: t("case_no"), cell: (s) => (s.case_no ? link(s.case_no, ["case", s.case_no]) : s.subject || "") },
+    { label: t("case_no"), cell: subjectOf },
     { label: t("department"), cell: (s) => departmentName(s.department_code) },
     { label: t("message"), cell: (s) => both(s, "message") },
     { label: t("raised_at"), cell: (s) => when(s.raised_at) },
