@@ -138,3 +138,12 @@ def test_a_trading_platforms_file_is_imported_whole_or_refused_naming_its_row(
     package.write_bytes(orjson.dumps({"releases": fixture("R030")}))
     again = orjson.loads(run(database_url, "import", str(package)).stdout)
     assert again["accepted"] == 0 and again["unchanged"] == len(lines)
+
+
+def test_only_the_flagged_processes_when_asked(db: Database) -> None:
+    ensure_organisation(db)
+    procurement.receive(db, fixture("R018"), "交易中心")
+    city = client_as(db, "e_supervisor", region="330900")
+    flagged = city.get("/api/v1/procurement/processes", params={"flagged": "true"}).json()
+    assert {p["ocid"] for p in flagged["processes"]} == set(expected("R018")["OCID"])
+    assert flagged["total"] == len(expected("R018")["OCID"]) < 7

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, exists, func, literal, select
 
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Problem, Rejected
@@ -206,12 +206,21 @@ def assess(conn: Connection, now: datetime) -> int:
 
 
 def processes(
-    db: Database, scope: Scope = EVERYTHING, department: str | None = None, limit: int = 50, offset: int = 0
+    db: Database,
+    scope: Scope = EVERYTHING,
+    department: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    flagged: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The contracting processes in scope, newest first, each with its open red flags."""
+    """The contracting processes in scope, newest first, each with its red flags; `flagged`: only
+    those with one."""
     query = _newest(scope)
     if department:
         query = query.where(procurement_releases.c.department_code == department)
+    if flagged:
+        subject = literal("ocds:") + procurement_releases.c.ocid
+        query = query.where(exists(select(signals.c.id).where(signals.c.subject == subject)))
     with db.read() as conn:
         total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
         rows = conn.execute(

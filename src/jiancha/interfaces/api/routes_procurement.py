@@ -61,8 +61,9 @@ def get_processes(
     department: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    flagged: Annotated[bool, Query(description="only the processes with a red flag")] = False,
 ) -> dict[str, Any]:
-    total, rows = procurement.processes(db, who.scope, department, limit, offset)
+    total, rows = procurement.processes(db, who.scope, department, limit, offset, flagged)
     return {"total": total, "limit": limit, "offset": offset, "processes": rows}
 
 

@@ -143,7 +143,7 @@ async function signalPage(main, [id]) {
         { class: "facts" },
         h("dt", {}, t("rule")), h("dd", {}, s.rule_id),
         h("dt", {}, t("article")), h("dd", {}, s.article || ex.article || ""),
-        h("dt", {}, t("case_no")), h("dd", {}, subjectOf(s)),
+        h("dt", {}, t("case_or_subject")), h("dd", {}, subjectOf(s)),
         h("dt", {}, t("department")), h("dd", {}, departmentName(s.department_code)),
         h("dt", {}, t("raised_at")), h("dd", {}, when(s.raised_at)),
         h("dt", {}, t("deadline")), h("dd", {}, ex.deadline || s.deadline || "—"),

@@ -66,7 +66,6 @@ addWords({
 });
 
 const PAGE = 50;
-const MOST = 1000; // the API's largest page
 
 // A flag: a light with its colour's name and the rule, never colour alone.
 function flag(s) {
@@ -108,26 +107,11 @@ async function processList(main, args, me) {
   const f = params(args[0]);
   const offset = Number(f.offset || 0);
   const flagged = f.flagged === "1";
-  let total;
-  let rows;
-  let flaggedCount = null;
-  if (flagged) {
-    // The API pages every process; the flagged ones are picked here, from all in scope.
-    const all = [];
-    for (let from = 0; ; from += MOST) {
-      const part = await api("/procurement/processes", { query: { department: f.department, limit: MOST, offset: from } });
-      all.push(...part.processes);
-      if (all.length >= part.total || !part.processes.length) break;
-    }
-    const picked = all.filter((p) => p.signals.length);
-    total = picked.length;
-    flaggedCount = picked.length;
-    rows = picked.slice(offset, offset + PAGE);
-  } else {
-    const data = await api("/procurement/processes", { query: { department: f.department, limit: PAGE, offset } });
-    total = data.total;
-    rows = data.processes;
-  }
+  const data = await api("/procurement/processes", {
+    query: { department: f.department, limit: PAGE, offset, flagged: flagged ? "true" : "" },
+  });
+  const { total } = data;
+  const rows = data.processes;
   const o = await organisation();
   const departments = me.scope ? o.departments.filter((d) => me.scope.includes(d.code)) : o.departments;
   const filters = h(
@@ -150,7 +134,7 @@ async function processList(main, args, me) {
     main,
     h("h1", {}, t("pc.processes")),
     filters,
-    h("p", { role: "status" }, flagged ? t("pc.flagged_n", { n: flaggedCount }) : t("pc.total_n", { n: total })),
+    h("p", { role: "status" }, flagged ? t("pc.flagged_n", { n: total }) : t("pc.total_n", { n: total })),
     table(t("pc.list"), [
       { label: t("title"), cell: (p) => link(p.title || p.ocid, ["process", p.ocid]) },
       { label: t("pc.ocid"), cell: (p) => p.ocid },

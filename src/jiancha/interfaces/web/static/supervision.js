@@ -13,6 +13,7 @@ addWords({
   department: ["部门", "Department"],
   rule: ["规则", "Rule"],
   case_no: ["办件编号", "Case number"],
+  case_or_subject: ["办件或对象", "Case or subject"],
   raised_at: ["产生时间", "Raised"],
   message: ["说明", "Message"],
   open_it: ["查看", "Open"],
@@ -111,7 +112,7 @@ export function subjectOf(s) {
 export function signalTable(rows, caption) {
   return table(caption, [
     { label: t("colour"), cell: (s) => light(s.colour) },
-    { label: t("case_no"), cell: subjectOf },
+    { label: t("case_or_subject"), cell: subjectOf },
     { label: t("department"), cell: (s) => departmentName(s.department_code) },
     { label: t("message"), cell: (s) => both(s, "message") },
     { label: t("raised_at"), cell: (s) => when(s.raised_at) },
