@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 CHROMIUM = os.environ.get("JIANCHA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -34,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 DEMO_CASES = 300
+# What a page shows may take a while on a busy two-core machine: wait as long for an expectation
+# as for an action (Playwright's default for `expect` is 5 s).
+expect.set_options(timeout=15_000)
 PASSWORD = "jiancha-demo"
 
 

@@ -72,6 +72,8 @@ FAMILY_ZH = {
     "not_published": "应公开未公开",
     "late_published": "变更公开超时限",
     "published_differs": "公开内容不一致",
+    "unequal_treatment": "同案不同罚",
+    "procurement_red_flag": "招标采购风险",
 }
 COLOUR_ZH = {"red": "红色", "yellow": "黄色", "green": "绿色"}
 STATE_ZH = {

@@ -121,6 +121,8 @@ addWords({
   "fam.not_published": ["应公开未公开", "not published"],
   "fam.late_published": ["变更公开超时限", "published late"],
   "fam.published_differs": ["公开内容不一致", "published differently"],
+  "fam.unequal_treatment": ["同案不同罚", "like cases treated unequally"],
+  "fam.procurement_red_flag": ["招标采购风险", "procurement red flag"],
 });
 
 // -- helpers of this module --------------------------------------------------------------------
