@@ -5,10 +5,12 @@ signals on the unit — once per episode."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import func, select
 
 from jiancha.domain.timeutil import LOCAL
@@ -244,10 +246,7 @@ def test_mileage_per_vehicle_and_unit_and_each_agency_sees_its_own(db: Database)
     other.post("/api/v1/vehicles/fixes", json=drive("V-OTHER", "2026-09-15T09:00", OFFICE, HOME, 30))
 
     def km(fixes: list[dict[str, Any]]) -> float:
-        return sum(
-            distance_km(a["lat"], a["lon"], b["lat"], b["lon"])
-            for a, b in zip(fixes, fixes[1:], strict=False)
-        )
+        return sum(distance_km(a["lat"], a["lon"], b["lat"], b["lon"]) for a, b in pairwise(fixes))
 
     city = client_as(db, "e_supervisor", region="330900")
     got = city.get("/api/v1/vehicles/mileage", params={"month": "2026-09"}).json()
@@ -332,3 +331,38 @@ def test_tracks_and_geofences_are_imported_from_files(database_url: str, tmp_pat
     )
     again = orjson.loads(run(database_url, "import", str(as_json)).stdout)
     assert again["kind"] == "vehicles" and again["accepted"] == 0 and again["signals_raised"] == 0
+
+
+def test_a_rule_may_wait_for_an_episode_to_end_or_the_vehicle_to_fall_silent(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiancha.services import packs
+
+    default = packs.load("default")
+    waiting = default.model_copy(
+        update={
+            "rules": tuple(
+                r.model_copy(update={"params": {**r.params, "raise_ongoing": False}})
+                if r.id == "VU-HOURS"
+                else r
+                for r in default.rules
+            )
+        }
+    )
+    monkeypatch.setattr(vehicles.packs, "for_departments", lambda conn, codes: dict.fromkeys(codes, waiting))
+    sender = setup_unit(db)
+    trip = drive("V-NIGHT", "2026-09-15T22:00", OFFICE, HOME, 20)
+    assert sender.post("/api/v1/vehicles/fixes", json=trip).json()["signals_raised"] == 0
+    # Parked for ten minutes at home: the trip ended, its signal is raised.
+    ended = parked("V-NIGHT", "2026-09-15T22:21", HOME, 10 / 60, every=1)
+    assert sender.post("/api/v1/vehicles/fixes", json=ended).json()["signals_raised"] == 1
+    # The holiday trip stops reporting while going on: the clock raises it once the gap has passed.
+    holiday = drive("V-HOLIDAY", "2026-10-01T10:00", OFFICE, HOME, 30)
+    assert sender.post("/api/v1/vehicles/fixes", json=holiday).json()["signals_raised"] == 0
+    assert vehicles.watch(db, at("2026-10-01T10:40")) == 0  # silent for 10 minutes only
+    assert vehicles.watch(db, at("2026-10-01T11:31")) == 1
+    assert vehicles.watch(db, at("2026-10-01T12:00")) == 0
+    assert sorted(s.split("@")[0] for s in raised(db)) == [
+        "vehicle:V-HOLIDAY/out_of_hours/-",
+        "vehicle:V-NIGHT/out_of_hours/-",
+    ]
