@@ -548,7 +548,8 @@ def _episode(conn: Connection, rule: Rule, v: Violation, unit: str, now: datetim
     """Keep the episode (new, or the one it continues); whether its signal is to be raised now."""
     due = not v.ongoing or family.raises_ongoing(rule)
     row = _overlapping(conn, v)
-    values = orjson.loads(orjson.dumps(v.values))
+    where = {"lat": v.where.lat, "lon": v.where.lon, "fence_name": v.where.fence_name}
+    values = orjson.loads(orjson.dumps({**v.values, "where": where}))
     if row is None:
         conn.execute(
             vehicle_episodes.insert().values(
@@ -606,14 +607,20 @@ def watch(db: Database, now: datetime) -> int:
                 gap = timedelta(minutes=family.settings_of(rule).max_gap_minutes)
                 if (latest is not None and latest > r.end) or now - r.end <= gap:
                     continue
+                place = dict(r.values.get("where") or {})
                 v = Violation(
                     ViolationKind(r.kind),
                     r.vehicle_id,
                     r.start,
                     r.end,
-                    checks.Where(0.0, 0.0, r.fence_id or None),
+                    checks.Where(
+                        float(place.get("lat", 0.0)),
+                        float(place.get("lon", 0.0)),
+                        r.fence_id or None,
+                        place.get("fence_name"),
+                    ),
                     ongoing=False,
-                    values=dict(r.values),
+                    values={k: x for k, x in r.values.items() if k != "where"},
                 )
                 plate = conn.execute(
                     select(vehicles.c.plate, vehicles.c.name).where(vehicles.c.vehicle_id == r.vehicle_id)

@@ -80,7 +80,7 @@ def finding(rule: Rule, v: Violation, vehicle: Mapping[str, Any], at_start: bool
         "lon": round(v.where.lon, 6),
         "fence_id": v.where.fence_id,
         "fence": v.where.fence_name or v.where.fence_id or "",
-        **{k: v for k, v in v.values.items() if k not in ("registered_outside_its_hours",)},
+        **{k: x for k, x in v.values.items() if k != "registered_outside_its_hours"},
     }
     if "registered_outside_its_hours" in v.values:
         values["registered_outside_its_hours"] = list(v.values["registered_outside_its_hours"])
