@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from jiancha.services import (
     openness,
     procurement,
     signals,
+    vehicles,
 )
 from jiancha.settings import AccessSettings
 from jiancha.store.database import Database
@@ -152,7 +154,31 @@ def owned(db: Database) -> dict[str, Any]:
         ],
         "test",
     )
+    # An official vehicle of the department (R-MON-3), with a trip at night on a working day.
+    vehicles.register(
+        db, vehicles.parse_vehicles({"vehicle_id": "V-OWNED", "department_code": OWNER}), "test", None
+    )
+    vehicles.receive_fixes(
+        db,
+        vehicles.read_fixes(
+            orjson.dumps(
+                [
+                    {
+                        "vehicle_id": "V-OWNED",
+                        "at": f"2026-09-15T22:{m:02d}:00+08:00",
+                        "lat": 30.1 + m / 1000,
+                        "lon": 120.1,
+                    }
+                    for m in range(10)
+                ]
+            ),
+            False,
+        ),
+        "test",
+        None,
+    )
     return {
+        "vehicle_id": "V-OWNED",
         "ocid": "ocds-owned",
         "list_no": published["list_no"],
         "export_no": export["export_no"],
@@ -180,6 +206,8 @@ def path_for(path: str, data: dict[str, Any]) -> str:
         "correction_no": data.get("correction_no", "GZ-2026-000001"),
         "sample_no": data.get("sample_no", "CC-2026-000001"),
         "list_no": data.get("list_no", "GK-2026-000001"),
+        "department": OWNER,
+        "vehicle_id": data.get("vehicle_id", "V-OWNED"),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
@@ -261,6 +289,11 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/procurement/releases"): [
             {"ocid": "ocds-access-1", "buyer": {"id": OWNER}, "tender": {"numberOfTenderers": 1}}
         ],
+        ("POST", "/api/v1/vehicles"): {"vehicle_id": "V-ACCESS", "department_code": OWNER},
+        ("PUT", "/api/v1/vehicles/geofences/{department}"): {"type": "FeatureCollection", "features": []},
+        ("POST", "/api/v1/vehicles/fixes"): [
+            {"vehicle_id": "V-OWNED", "at": "2026-09-16T22:00:00+08:00", "lat": 30.1, "lon": 120.1}
+        ],
         ("POST", "/api/v1/disclosures"): {
             "department_code": OWNER,
             "captured_at": "2026-09-16T10:00:00+08:00",
@@ -282,6 +315,7 @@ QUERIES = {
     "/api/v1/public/evaluation": {"month": "2026-09", "region": "330900"},
     "/api/v1/statistics": {"month": "2026-09"},
     "/api/v1/reports/monthly": {"agency": "330900", "month": "2026-09", "format": "pdf"},
+    "/api/v1/vehicles/mileage": {"month": "2026-09"},
 }
 
 
@@ -328,6 +362,7 @@ def test_no_route_shows_or_changes_another_scope_s_data(db: Database, who: str) 
         data["correction_no"],
         data["list_no"],
         data["sha256"],
+        data["vehicle_id"],
         OWNER,
         "超期未办",
         "王小明",

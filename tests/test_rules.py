@@ -185,8 +185,8 @@ def test_every_shipped_pack_loads_and_its_messages_fill_in(name: str) -> None:
     assert pack.rules
     for rule in pack.rules:
         # A message names what it is about: the case, or for a watch its item, feed, or the
-        # contracting process or party a red flag is about.
-        assert any(f"{{{k}}}" in rule.message_zh for k in ("case_no", "item", "feed", "who_zh"))
+        # contracting process or party a red flag is about, or the official vehicle.
+        assert any(f"{{{k}}}" in rule.message_zh for k in ("case_no", "item", "feed", "who_zh", "vehicle"))
         assert render(rule.message_en, {"case_no": "C-1"}).count("C-1") <= 1
 
 

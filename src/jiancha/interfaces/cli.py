@@ -109,14 +109,16 @@ def import_file(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="catalogue, events, calendar, organisation, disclosure or procurement (guessed when absent)"
+            help="catalogue, events, calendar, organisation, disclosure, procurement, vehicles (tracks) or "
+            "geofences (guessed when absent)"
         ),
     ] = None,
     changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
-    platform's OCDS compiled releases (jsonl, json; R-MON-2)."""
+    platform's OCDS compiled releases (jsonl, json; R-MON-2), or official vehicles' tracks (csv,
+    json) and a unit's geofences (geojson; R-MON-3)."""
     from jiancha.interfaces.files import importer
 
     db = _db()

@@ -25,7 +25,7 @@ from jiancha.domain.clock.deadlines import (
     warning_dates,
 )
 from jiancha.domain.timeutil import utcnow
-from jiancha.services import complaints, evasion, like_cases, notices, openness, packs, signals
+from jiancha.services import complaints, evasion, like_cases, notices, openness, packs, signals, vehicles
 from jiancha.store import calendar as calendar_store
 from jiancha.store.bulk import update_many
 from jiancha.store.cases import DUE_COLUMNS, STATE_COLUMNS, state_of
@@ -82,6 +82,8 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
             # The pre-disclosure checks and like cases, once a day, in transactions of their own.
             openness.watch(db, now)
             like_cases.watch(db, now)
+            # Vehicle episodes waiting for their end whose vehicle fell silent (R-MON-3).
+            vehicles.watch(db, now)
             return handled
 
 

@@ -19,6 +19,7 @@ from jiancha.services import (
     catalogue,
     clock,
     demo_procurement,
+    demo_vehicles,
     ingest,
     notifications,
     organisation,
@@ -93,6 +94,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     published = life.publish_lists(db, data.items, changed, now)
     buyers = [(d["code"], d["name"]) for d in data.departments if str(d["code"]).startswith(CITY[0] + "-")]
     traded = demo_procurement.trade(db, buyers[:3], now)
+    driven = demo_vehicles.drive(db, buyers[:2], calendar, now)
     clock.sweep(db, now)
     # From now on the supervisors hear of every red signal, in the file transport (no network).
     notifications.subscribe(
@@ -120,6 +122,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + f"; fined unlike its like cases: {unequal}"
         + "; procurement: "
         + ", ".join(f"{k} {v}" for k, v in sorted(traded.items()))
+        + "; vehicles: "
+        + ", ".join(f"{k} {v}" for k, v in driven.items())
         + "; published lists: "
         + ", ".join(f"{k} {v}" for k, v in sorted(published.items()))
     )

@@ -9,7 +9,8 @@
    every approved correction is still in force in its row.
 6. Every action on a supervision notice or a complaint, every accountability record, every
    published evaluation and its adjustments, and every published list a department sent, is
-   compared with its entry.
+   compared with its entry; so is every official vehicle, geofence version, and batch of fixes
+   (its rows hashed again, R-MON-3).
 7. Every attachment is hashed again.
 8. Every monthly report kept is hashed again and compared with its entry (R-REP-1).
 The first disagreement is reported; tables edited behind the platform's back cannot pass.
@@ -443,6 +444,13 @@ def _procurement(conn: Connection) -> str | None:
     return None
 
 
+def _vehicles(conn: Connection) -> str | None:
+    """Each vehicle, geofence version and batch of fixes (R-MON-3) says what its entry recorded."""
+    from jiancha.services.vehicles import integrity_mismatch
+
+    return integrity_mismatch(conn)
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -497,6 +505,7 @@ def check(db: Database) -> Report:
             _evaluations,
             _disclosures,
             _procurement,
+            _vehicles,
             _attachments,
             _reports,
         ):

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -370,6 +371,75 @@ procurement_releases = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_procurement_releases_ocid", "ocid", "id"),
     Index("ix_procurement_releases_department", "department_code", "received_at"),
+)
+
+# Official vehicles (R-MON-3): each vehicle and its unit (a department), as last registered.
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("vehicle_id", String(64), nullable=False, unique=True),
+    Column("department_code", String(64), nullable=False),
+    Column("plate", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    Index("ix_vehicles_department", "department_code", "vehicle_id"),
+)
+
+# A department's geofences (GeoJSON) as received; every version kept, the newest in force.
+vehicle_geofences = Table(
+    "vehicle_geofences",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_code", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("geojson", Json, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("fence_count", Integer, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    UniqueConstraint("department_code", "version"),
+)
+
+# Every fix received, once per vehicle and instant; `ledger_seq` is its batch's ledger entry, which
+# holds the batch's count and SHA-256 over its rows (services/vehicles.py says why not one a row).
+vehicle_fixes = Table(
+    "vehicle_fixes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("vehicle_id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("speed_kmh", Float, nullable=True),
+    Column("ignition", Boolean, nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    UniqueConstraint("vehicle_id", "at"),  # also the index reading a vehicle's window
+    Index("ix_vehicle_fixes_ledger_seq", "ledger_seq"),
+)
+
+# The episodes the checks found (derived from the fixes, so not ledgered; the signals they raised
+# are): an episode seen again in a later window is recognised by overlapping one kept here.
+vehicle_episodes = Table(
+    "vehicle_episodes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("vehicle_id", String(64), nullable=False),
+    Column("department_code", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("fence_id", String(200), nullable=False),  # '' when the episode has no fence
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=False),
+    Column("ongoing", Boolean, nullable=False),
+    Column("raised", Boolean, nullable=False),
+    Column("subject", String(200), nullable=False, unique=True),
+    Column("values", Json, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_vehicle_episodes_vehicle", "vehicle_id", "kind", "start"),
 )
 
 # Each item a department's lists ever showed, as its latest list shows it: the fold of the lists,

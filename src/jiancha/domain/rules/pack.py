@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiancha.domain.evaluation import EvaluationRules
 from jiancha.domain.public.complaints import ComplaintRules
-from jiancha.domain.rules.families import FAMILIES, WATCHES, procurement
+from jiancha.domain.rules.families import FAMILIES, WATCHES, procurement, vehicles
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
 from jiancha.domain.supervision.patrols import PatrolRules
@@ -106,6 +106,16 @@ class Pack(BaseModel):
     def _procurement(self) -> Pack:
         procurement.settings_of(self.procurement, self.red_flags())  # raises what is wrong
         return self
+
+    @model_validator(mode="after")
+    def _vehicles(self) -> Pack:
+        for rule in self.vehicle_rules():
+            vehicles.settings_of(rule)  # raises what is wrong
+        return self
+
+    def vehicle_rules(self) -> tuple[Rule, ...]:
+        """The checks of official vehicles (R-MON-3), one a rule."""
+        return tuple(r.rule() for r in self.rules if r.family == vehicles.FAMILY)
 
     def red_flags(self) -> tuple[Rule, ...]:
         """The rules of public resource trading (R-MON-2), one an indicator."""

@@ -30,6 +30,7 @@ from jiancha.interfaces.api import (
     routes_reports,
     routes_screen,
     routes_signals,
+    routes_vehicles,
 )
 from jiancha.interfaces.api.access import Public
 from jiancha.interfaces.api.guard import BodyGuard
@@ -103,6 +104,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_proofs,
         routes_openness,
         routes_procurement,
+        routes_vehicles,
         routes_reports,
         routes_screen,
     ):

@@ -10,15 +10,25 @@ import orjson
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import EventIn
 from jiancha.domain.timeutil import utcnow
+from jiancha.domain.vehicles.tracks import read_file
 from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
 from jiancha.interfaces.files.disclosure_files import read_published_list
 from jiancha.interfaces.files.events_files import _Unreadable, read_events
 from jiancha.interfaces.files.procurement_files import looks_like_ocds, read_releases
 from jiancha.services import calendar as calendar_service
-from jiancha.services import catalogue, ingest, openness, organisation, procurement
+from jiancha.services import catalogue, ingest, openness, organisation, procurement, vehicles
 from jiancha.store.database import Database
 
-KINDS = ("catalogue", "events", "calendar", "organisation", "disclosure", "procurement")
+KINDS = (
+    "catalogue",
+    "events",
+    "calendar",
+    "organisation",
+    "disclosure",
+    "procurement",
+    "vehicles",
+    "geofences",
+)
 BATCH = 1000
 
 
@@ -26,6 +36,8 @@ def guess_kind(data: bytes, filename: str) -> str:
     name = filename.lower()
     if name.endswith(".xlsx"):
         return "catalogue"
+    if name.endswith(".geojson"):
+        return "geofences"
     if name.endswith((".jsonl", ".ndjson")):
         return "procurement" if looks_like_ocds(data) else "events"
     head = data[:4096].decode("utf-8-sig", errors="replace")
@@ -39,6 +51,8 @@ def guess_kind(data: bytes, filename: str) -> str:
             return "disclosure"
         if "workday" in header:
             return "calendar"
+        if "vehicle_id" in header and "lat" in header:
+            return "vehicles"
     if name.endswith(".json"):
         try:
             doc = orjson.loads(data)
@@ -47,8 +61,15 @@ def guess_kind(data: bytes, filename: str) -> str:
                 "unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}"
             ) from e
         if isinstance(doc, list):
-            return "procurement" if doc and isinstance(doc[0], dict) and "ocid" in doc[0] else "events"
+            first = doc[0] if doc and isinstance(doc[0], dict) else {}
+            if "ocid" in first:
+                return "procurement"
+            return "vehicles" if "points" in first or {"vehicle_id", "lat"} <= set(first) else "events"
         if isinstance(doc, dict):
+            if doc.get("type") == "FeatureCollection":
+                return "geofences"
+            if "points" in doc and "vehicle_id" in doc:
+                return "vehicles"
             if "ocid" in doc or "releases" in doc or "records" in doc:
                 return "procurement"
             if "items" in doc:
@@ -92,6 +113,10 @@ def import_file(
         return {"kind": kind, **openness.receive(db, published, by)}
     if kind == "procurement":
         return {"kind": kind, **import_releases(db, data, filename, by)}
+    if kind == "vehicles":
+        return {"kind": kind, **import_tracks(db, data, filename, by)}
+    if kind == "geofences":
+        return {"kind": kind, **import_geofences(db, data, by)}
     raise Rejected(
         "unknown_kind", f"未知的导入类型 {kind}", f"unknown kind {kind}; use one of {', '.join(KINDS)}"
     )
@@ -106,6 +131,30 @@ def import_releases(db: Database, data: bytes, filename: str, by: str) -> dict[s
     except Rejected as e:
         e.problems = [p.at(rows[p.index][0]) if p.index is not None else p for p in e.problems]
         raise
+
+
+def import_tracks(db: Database, data: bytes, filename: str, by: str) -> dict[str, Any]:
+    """A vehicle system's tracks (CSV or JSON, R-MON-3): every row good, and every vehicle
+    registered, or nothing is kept; problems name the file's rows and fields."""
+    fixes = read_file(data, filename).accepted()
+    if not fixes:
+        raise Rejected("empty_file", "文件中没有定位点", "the file holds no fixes")
+    return vehicles.receive_fixes(db, fixes, by, None)
+
+
+def import_geofences(db: Database, data: bytes, by: str) -> dict[str, Any]:
+    """A unit's geofences: a GeoJSON FeatureCollection naming its unit in a top-level
+    `department_code` (a foreign member, which GeoJSON allows)."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise Rejected("unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}") from e
+    department = doc.get("department_code") if isinstance(doc, dict) else None
+    if not isinstance(department, str) or not department:
+        zh = "围栏文件须在顶层写明所属单位 department_code"
+        en = "a geofence file names its unit in a top-level department_code"
+        raise Rejected("no_department", zh, en, [Problem("required", "department_code", zh, en)])
+    return vehicles.receive_geofences(db, department, doc, by, None)
 
 
 def import_events(

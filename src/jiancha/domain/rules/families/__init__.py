@@ -44,6 +44,7 @@ WATCHES = {
     "published_differs",
     "procurement_red_flag",  # public resource trading (R-MON-2): `procurement`
     "unequal_treatment",  # like cases fined very differently (R-MON-1): `like_cases`
+    "vehicle_use",  # official vehicles (R-MON-3): `vehicles`
 }
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.
