@@ -74,6 +74,7 @@ FAMILY_ZH = {
     "published_differs": "公开内容不一致",
     "unequal_treatment": "同案不同罚",
     "procurement_red_flag": "招标采购风险",
+    "vehicle_use": "公务用车",
 }
 COLOUR_ZH = {"red": "红色", "yellow": "黄色", "green": "绿色"}
 STATE_ZH = {

@@ -123,6 +123,7 @@ addWords({
   "fam.published_differs": ["公开内容不一致", "published differently"],
   "fam.unequal_treatment": ["同案不同罚", "like cases treated unequally"],
   "fam.procurement_red_flag": ["招标采购风险", "procurement red flag"],
+  "fam.vehicle_use": ["公务用车", "official vehicle use"],
 });
 
 // -- helpers of this module --------------------------------------------------------------------
