@@ -147,3 +147,15 @@ def test_only_the_flagged_processes_when_asked(db: Database) -> None:
     flagged = city.get("/api/v1/procurement/processes", params={"flagged": "true"}).json()
     assert {p["ocid"] for p in flagged["processes"]} == set(expected("R018")["OCID"])
     assert flagged["total"] == len(expected("R018")["OCID"]) < 7
+
+
+def test_a_process_shows_its_parties_flags_as_far_as_the_reader_may_see(db: Database) -> None:
+    ensure_organisation(db)
+    procurement.receive(db, procurement.parse_releases(fixture("R030")), "交易中心")
+    found = procurement.process(db, "F")
+    assert found is not None
+    assert [(s["subject"], s["rule_id"]) for s in found["signals"]] == [("ocds:F", "PC-R030")]
+    assert ("ocds-tenderer:W", "PC-R030") in {(s["subject"], s["rule_id"]) for s in found["party_signals"]}
+    city = client_as(db, "e_supervisor", region="330900")
+    seen = city.get("/api/v1/procurement/processes/F").json()
+    assert {s["subject"] for s in seen["party_signals"]} >= {"ocds-tenderer:W"}

@@ -249,12 +249,26 @@ def _flags(conn: Connection, subjects: list[str]) -> dict[str, list[dict[str, An
     found: dict[str, list[dict[str, Any]]] = {}
     for part in chunks(subjects):
         for s in conn.execute(
-            select(signals.c.id, signals.c.subject, signals.c.rule_id, signals.c.colour, signals.c.state)
+            select(
+                signals.c.id,
+                signals.c.subject,
+                signals.c.department_code,
+                signals.c.rule_id,
+                signals.c.colour,
+                signals.c.state,
+            )
             .where(signals.c.subject.in_(part))
             .order_by(signals.c.id)
         ):
             found.setdefault(str(s.subject), []).append(
-                {"id": s.id, "rule_id": s.rule_id, "colour": s.colour, "state": s.state}
+                {
+                    "id": s.id,
+                    "subject": s.subject,
+                    "department_code": s.department_code,
+                    "rule_id": s.rule_id,
+                    "colour": s.colour,
+                    "state": s.state,
+                }
             )
     return found
 
@@ -269,10 +283,18 @@ def process(db: Database, ocid: str, scope: Scope = EVERYTHING) -> dict[str, Any
         ).all()
         if not versions or not scope.has_department(versions[0].department_code):
             return None
-        flags = _flags(conn, [f"ocds:{ocid}"])
+        # The flags of its buyer, agent and tenderers too: a party's signal goes to one department
+        # only, and a supervisor reading this process should see what its parties are flagged for.
+        parties = [
+            f"{family.SUBJECT[group]}:{ident}" for group, ident in sorted(family.parties(versions[0].release))
+        ]
+        flags = _flags(conn, [f"ocds:{ocid}", *parties])
     return {
         **_summary(versions[0]),
         "release": versions[0].release,
         "versions": [_summary(v) for v in versions],
         "signals": flags.get(f"ocds:{ocid}", []),
+        "party_signals": [
+            f for party in parties for f in flags.get(party, []) if scope.has_department(f["department_code"])
+        ],
     }

@@ -151,7 +151,9 @@ async function processList(main, args, me) {
 async function processPage(main, [ocid]) {
   const p = await api(`/procurement/processes/${encodeURIComponent(ocid)}`);
   // Each flag's message, from its signal; a flag whose signal cannot be read keeps its rule only.
-  const details = await Promise.all(p.signals.map((s) => api(`/signals/${s.id}`).catch(() => null)));
+  // The process's own flags, then those of its buyer, agent and tenderers (as far as one may see).
+  const flags = [...p.signals, ...(p.party_signals || [])];
+  const details = await Promise.all(flags.map((s) => api(`/signals/${s.id}`).catch(() => null)));
   const said = Object.fromEntries(details.filter(Boolean).map((d) => [d.id, d]));
   const r = p.release || {};
   const tender = r.tender || {};
@@ -190,10 +192,11 @@ async function processPage(main, [ocid]) {
       h("h2", { id: "pc-flags" }, t("pc.flag_list")),
       table(t("pc.flag_list"), [
         { label: t("pc.flag"), cell: (s) => flag(s) },
+        { label: t("case_or_subject"), cell: (s) => s.subject },
         { label: t("message"), cell: (s) => (said[s.id] ? both(said[s.id], "message") : "") },
         { label: t("state"), cell: (s) => t(`state.${s.state}`) },
         { label: t("open_it"), cell: (s) => link(t("signal_n", { id: s.id }), ["signal", String(s.id)]) },
-      ], p.signals)
+      ], flags)
     ),
     h(
       "section",
