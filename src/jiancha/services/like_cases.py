@@ -17,7 +17,7 @@ from jiancha.services import packs
 from jiancha.services.signals import Subject, raise_on_subjects
 from jiancha.store.bulk import upsert_insert
 from jiancha.store.database import Database
-from jiancha.store.tables import cases, events, periodic_checks
+from jiancha.store.tables import cases, departments, events, periodic_checks
 
 
 def decisions(conn: Connection, since: datetime, until: datetime) -> list[Decision]:
@@ -69,10 +69,12 @@ def watch(db: Database, now: datetime) -> int:
     """Once a local day per rule (`periodic_checks`): raise what the rules find; returns how many."""
     day = local_date(now).isoformat()
     with db.read() as conn:
-        judges = packs.for_departments(
-            conn, set(conn.execute(select(cases.c.department_code).distinct()).scalars())
-        )
-        rules = {r.id: r for p in judges.values() for r in p.compiled() if r.family == FAMILY}
+        # The organisation's departments, not the cases' (a scan of every case, each clock tick).
+        judges = packs.for_departments(conn, set(conn.execute(select(departments.c.code)).scalars()))
+        # A department the organisation does not know is judged by the platform's pack.
+        platform = packs.active()
+        by_name = {p.pack: p for p in [platform, *judges.values()]}
+        rules = {r.id: r for p in by_name.values() for r in p.compiled() if r.family == FAMILY}
         done = set(
             conn.execute(
                 select(periodic_checks.c.rule_id).where(
@@ -86,8 +88,8 @@ def watch(db: Database, now: datetime) -> int:
         decided = decisions(conn, now - timedelta(days=longest), now)
     raised = 0
     with db.write() as conn:
-        for pack in {p.pack: p for p in judges.values()}.values():
-            mine = [d for d in decided if judges.get(d.department_code, pack).pack == pack.pack]
+        for pack in by_name.values():
+            mine = [d for d in decided if judges.get(d.department_code, platform).pack == pack.pack]
             for rule in (r for r in pack.compiled() if r.family == FAMILY and r.id not in done):
                 found = [
                     Subject(f"like:{d.case_no}", d.department_code, f, rule, d.case_id, d.case_no)

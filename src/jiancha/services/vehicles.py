@@ -588,11 +588,15 @@ def watch(db: Database, now: datetime) -> int:
     """The clock's look at episodes waiting for their end (`raise_ongoing: false`): a vehicle
     silent for longer than the rule's `max_gap_minutes` after the episode's last fix has ended it
     (the dwell's own rule: a gap ends a stretch); its signal is raised then."""
+    waiting_now = select(vehicle_episodes).where(~vehicle_episodes.c.raised, vehicle_episodes.c.ongoing)
+    # Read first: every clock tick calls this, and most find nothing to wait for; a write
+    # transaction would take the database's write lock for nothing.
+    with db.read() as conn:
+        if conn.execute(waiting_now.limit(1)).first() is None:
+            return 0
     raised = 0
     with db.write() as conn:
-        waiting = conn.execute(
-            select(vehicle_episodes).where(~vehicle_episodes.c.raised, vehicle_episodes.c.ongoing)
-        ).all()
+        waiting = conn.execute(waiting_now).all()
         if not waiting:
             return 0
         judges = packs.for_departments(conn, {r.department_code for r in waiting})
