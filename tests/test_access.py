@@ -32,6 +32,7 @@ from jiancha.services import (
     evaluation,
     exports,
     ingest,
+    monitors,
     notices,
     openness,
     procurement,
@@ -64,6 +65,15 @@ def test_every_route_declares_who_may_call_it() -> None:
 # -- the data of one department, and the callers who must not see it ----------------------------------
 
 OWNER = "330900-SCJG"
+INTEGRITY_EVENT = {
+    "id": "E-OWNED",
+    "department_code": OWNER,
+    "official_id": "P-OWNED",
+    "official_name": "钱七",
+    "post": "科员",
+    "kind": "report_substantiated",
+    "occurred_on": "2026-09-10",
+}
 
 
 def owned(db: Database) -> dict[str, Any]:
@@ -177,6 +187,15 @@ def owned(db: Database) -> dict[str, Any]:
         "test",
         None,
     )
+    # An integrity event of one of the department's officials (R-MON-9), read by list, id and index.
+    monitors.receive(
+        db,
+        "integrity_risk",
+        "integrity_event",
+        monitors.parse("integrity_risk", "integrity_event", [INTEGRITY_EVENT]),
+        "test",
+        None,
+    )
     return {
         "vehicle_id": "V-OWNED",
         "ocid": "ocds-owned",
@@ -208,6 +227,9 @@ def path_for(path: str, data: dict[str, Any]) -> str:
         "list_no": data.get("list_no", "GK-2026-000001"),
         "department": OWNER,
         "vehicle_id": data.get("vehicle_id", "V-OWNED"),
+        "monitor": "integrity_risk",
+        "kind": "integrity_event",
+        "record_id": "E-OWNED",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
@@ -290,6 +312,7 @@ def bodies(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
             {"ocid": "ocds-access-1", "buyer": {"id": OWNER}, "tender": {"numberOfTenderers": 1}}
         ],
         ("POST", "/api/v1/vehicles"): {"vehicle_id": "V-ACCESS", "department_code": OWNER},
+        ("POST", "/api/v1/monitors/{monitor}/{kind}"): {**INTEGRITY_EVENT, "id": "E-ACCESS"},
         ("PUT", "/api/v1/vehicles/geofences/{department}"): {"type": "FeatureCollection", "features": []},
         ("POST", "/api/v1/vehicles/fixes"): [
             {"vehicle_id": "V-OWNED", "at": "2026-09-16T22:00:00+08:00", "lat": 30.1, "lon": 120.1}
@@ -363,6 +386,7 @@ def test_no_route_shows_or_changes_another_scope_s_data(db: Database, who: str) 
         data["list_no"],
         data["sha256"],
         data["vehicle_id"],
+        INTEGRITY_EVENT["official_name"],
         OWNER,
         "超期未办",
         "王小明",

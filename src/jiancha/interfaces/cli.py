@@ -109,8 +109,9 @@ def import_file(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="catalogue, events, calendar, organisation, disclosure, procurement, vehicles (tracks) or "
-            "geofences (guessed when absent)"
+            help="catalogue, events, calendar, organisation, disclosure, procurement, vehicles (tracks), "
+            "geofences, monitors (records naming their monitor and kind) or <monitor>/<kind>, e.g. "
+            "three_public/reception (guessed when absent)"
         ),
     ] = None,
     changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
@@ -118,7 +119,8 @@ def import_file(
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
     platform's OCDS compiled releases (jsonl, json; R-MON-2), or official vehicles' tracks (csv,
-    json) and a unit's geofences (geojson; R-MON-3)."""
+    json) and a unit's geofences (geojson; R-MON-3), or the records of a monitor (jsonl, json;
+    R-MON-4..10)."""
     from jiancha.interfaces.files import importer
 
     db = _db()

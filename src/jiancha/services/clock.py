@@ -25,7 +25,17 @@ from jiancha.domain.clock.deadlines import (
     warning_dates,
 )
 from jiancha.domain.timeutil import utcnow
-from jiancha.services import complaints, evasion, like_cases, notices, openness, packs, signals, vehicles
+from jiancha.services import (
+    complaints,
+    evasion,
+    like_cases,
+    monitors,
+    notices,
+    openness,
+    packs,
+    signals,
+    vehicles,
+)
 from jiancha.store import calendar as calendar_store
 from jiancha.store.bulk import update_many
 from jiancha.store.cases import DUE_COLUMNS, STATE_COLUMNS, state_of
@@ -84,6 +94,8 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 5000) -> int:
             like_cases.watch(db, now)
             # Vehicle episodes waiting for their end whose vehicle fell silent (R-MON-3).
             vehicles.watch(db, now)
+            # The monitors' checks time alone can change (R-MON-4..10), once a day.
+            monitors.watch(db, now)
             return handled
 
 

@@ -18,6 +18,7 @@ from jiancha.services import (
     attachments,
     catalogue,
     clock,
+    demo_monitors,
     demo_procurement,
     demo_vehicles,
     ingest,
@@ -95,6 +96,12 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     buyers = [(d["code"], d["name"]) for d in data.departments if str(d["code"]).startswith(CITY[0] + "-")]
     traded = demo_procurement.trade(db, buyers[:3], now)
     driven = demo_vehicles.drive(db, buyers[:2], calendar, now)
+    city = {
+        str(d["code"]).removeprefix(CITY[0] + "-"): str(d["code"])
+        for d in data.departments
+        if str(d["code"]).startswith(CITY[0] + "-")
+    }
+    watched_areas = demo_monitors.send(db, city, now)
     clock.sweep(db, now)
     # From now on the supervisors hear of every red signal, in the file transport (no network).
     notifications.subscribe(
@@ -124,6 +131,8 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
         + ", ".join(f"{k} {v}" for k, v in sorted(traded.items()))
         + "; vehicles: "
         + ", ".join(f"{k} {v}" for k, v in driven.items())
+        + "; monitors' signals: "
+        + ", ".join(f"{k} {v}" for k, v in watched_areas.items())
         + "; published lists: "
         + ", ".join(f"{k} {v}" for k, v in sorted(published.items()))
     )

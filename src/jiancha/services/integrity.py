@@ -451,6 +451,13 @@ def _vehicles(conn: Connection) -> str | None:
     return integrity_mismatch(conn)
 
 
+def _monitors(conn: Connection) -> str | None:
+    """Each monitor record (R-MON-4..10) is its newest ledger version, and says what it recorded."""
+    from jiancha.services.monitors import integrity_mismatch
+
+    return integrity_mismatch(conn)
+
+
 def _attachments(conn: Connection) -> str | None:
     for r in _pages(
         conn, select(attachments.c.sha256, attachments.c.content), attachments.c.sha256, batch=50
@@ -506,6 +513,7 @@ def check(db: Database) -> Report:
             _disclosures,
             _procurement,
             _vehicles,
+            _monitors,
             _attachments,
             _reports,
         ):

@@ -43,6 +43,7 @@ from sqlalchemy import (
 
 from jiancha.domain.access.scope import EVERYTHING, Scope, subtree
 from jiancha.domain.errors import Problem, Rejected
+from jiancha.domain.monitors import MONITORS
 from jiancha.domain.statistics import TREND_MONTHS, Month, rate
 from jiancha.domain.timeutil import iso_local, utcnow
 from jiancha.services import packs
@@ -75,6 +76,7 @@ FAMILY_ZH = {
     "unequal_treatment": "同案不同罚",
     "procurement_red_flag": "招标采购风险",
     "vehicle_use": "公务用车",
+    **{family: m.zh for family, m in MONITORS.items()},  # R-MON-4..10, named by their monitors
 }
 COLOUR_ZH = {"red": "红色", "yellow": "黄色", "green": "绿色"}
 STATE_ZH = {

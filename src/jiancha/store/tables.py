@@ -883,3 +883,25 @@ reports = Table(
     Column("ledger_seq", BigInteger, nullable=False),
     Index("ix_reports_agency_month", "agency_region", "month", "format"),
 )
+
+# The records the monitors of other supervised areas receive (R-MON-4..10: receptions, meetings,
+# prescriptions, village transactions, project facts, integrity events, check-ins): the current
+# version of each, as its kind's model validated it. Every version is in the ledger, whose entry
+# `ledger_seq` names; a record sent again unchanged adds nothing.
+monitor_records = Table(
+    "monitor_records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("monitor", String(32), nullable=False),  # its rule family, e.g. three_public
+    Column("kind", String(32), nullable=False),  # e.g. reception
+    Column("record_id", String(128), nullable=False),  # the source system's id
+    Column("department_code", String(64), nullable=False),
+    Column("day", Date, nullable=False),  # the record's own day (its kind names the field)
+    Column("data", Json, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("ledger_seq", BigInteger, nullable=False),
+    UniqueConstraint("monitor", "kind", "record_id"),
+    Index("ix_monitor_records_department", "monitor", "department_code", "day"),
+)

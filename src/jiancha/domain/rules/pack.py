@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiancha.domain.evaluation import EvaluationRules
 from jiancha.domain.public.complaints import ComplaintRules
-from jiancha.domain.rules.families import FAMILIES, WATCHES, procurement, vehicles
+from jiancha.domain.rules.families import FAMILIES, WATCHES, monitors, procurement, vehicles
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
 from jiancha.domain.supervision.patrols import PatrolRules
@@ -111,6 +111,13 @@ class Pack(BaseModel):
     def _vehicles(self) -> Pack:
         for rule in self.vehicle_rules():
             vehicles.settings_of(rule)  # raises what is wrong
+        return self
+
+    @model_validator(mode="after")
+    def _monitors(self) -> Pack:
+        for r in self.rules:
+            if r.family in monitors.FAMILIES:
+                monitors.settings_of(r.rule())  # raises what is wrong
         return self
 
     def vehicle_rules(self) -> tuple[Rule, ...]:

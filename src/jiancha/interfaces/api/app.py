@@ -22,6 +22,7 @@ from jiancha.interfaces.api import (
     routes_evaluation,
     routes_exports,
     routes_ledger,
+    routes_monitors,
     routes_notices,
     routes_notifications,
     routes_openness,
@@ -105,6 +106,7 @@ def create_app(db: Database | None = None, *, worker: bool = False) -> FastAPI:
         routes_openness,
         routes_procurement,
         routes_vehicles,
+        routes_monitors,
         routes_reports,
         routes_screen,
     ):

@@ -14,6 +14,7 @@ from jiancha.domain.vehicles.tracks import read_file
 from jiancha.interfaces.files.catalogue_files import detect_format, read_catalogue
 from jiancha.interfaces.files.disclosure_files import read_published_list
 from jiancha.interfaces.files.events_files import _Unreadable, read_events
+from jiancha.interfaces.files.monitor_files import import_records, is_monitor_kind, looks_like_records
 from jiancha.interfaces.files.procurement_files import looks_like_ocds, read_releases
 from jiancha.services import calendar as calendar_service
 from jiancha.services import catalogue, ingest, openness, organisation, procurement, vehicles
@@ -28,6 +29,7 @@ KINDS = (
     "procurement",
     "vehicles",
     "geofences",
+    "monitors",  # or <monitor>/<kind>, e.g. three_public/reception
 )
 BATCH = 1000
 
@@ -39,6 +41,12 @@ def guess_kind(data: bytes, filename: str) -> str:
     if name.endswith(".geojson"):
         return "geofences"
     if name.endswith((".jsonl", ".ndjson")):
+        line = next((line for line in data.splitlines() if line.strip()), b"{}")
+        try:
+            if looks_like_records(orjson.loads(line)):
+                return "monitors"
+        except orjson.JSONDecodeError:
+            pass
         return "procurement" if looks_like_ocds(data) else "events"
     head = data[:4096].decode("utf-8-sig", errors="replace")
     if name.endswith(".csv"):
@@ -64,6 +72,8 @@ def guess_kind(data: bytes, filename: str) -> str:
             first = doc[0] if doc and isinstance(doc[0], dict) else {}
             if "ocid" in first:
                 return "procurement"
+            if looks_like_records(first):
+                return "monitors"
             return "vehicles" if "points" in first or {"vehicle_id", "lat"} <= set(first) else "events"
         if isinstance(doc, dict):
             if doc.get("type") == "FeatureCollection":
@@ -117,6 +127,8 @@ def import_file(
         return {"kind": kind, **import_tracks(db, data, filename, by)}
     if kind == "geofences":
         return {"kind": kind, **import_geofences(db, data, by)}
+    if is_monitor_kind(kind):
+        return {"kind": kind, **import_records(db, data, filename, kind, by)}
     raise Rejected(
         "unknown_kind", f"未知的导入类型 {kind}", f"unknown kind {kind}; use one of {', '.join(KINDS)}"
     )

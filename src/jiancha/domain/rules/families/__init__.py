@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jiancha.domain.monitors import MONITORS
 from jiancha.domain.rules.families import (
     disclosure,
     evasion,
@@ -45,6 +46,8 @@ WATCHES = {
     "procurement_red_flag",  # public resource trading (R-MON-2): `procurement`
     "unequal_treatment",  # like cases fined very differently (R-MON-1): `like_cases`
     "vehicle_use",  # official vehicles (R-MON-3): `vehicles`
+    # The monitors of other supervised areas (R-MON-4..10): `monitors`, one family a monitor.
+    *MONITORS,
 }
 
 # Families whose verdict can change with the mere passing of time: the clock re-evaluates them.

@@ -11,6 +11,7 @@ import { views as workViews } from "/static/console_work.js";
 import { views as scoreViews } from "/static/console_scores.js";
 import { views as adminViews } from "/static/console_admin.js";
 import { views as procurementViews } from "/static/console_procurement.js";
+import { views as monitorViews } from "/static/console_monitors.js";
 
 
 const CORE = {
@@ -21,7 +22,7 @@ const CORE = {
   notices: { nav: "notices", render: noticeList },
   notice: { nav: null, render: noticePage },
 };
-const VIEWS = { ...CORE, ...workViews, ...procurementViews, ...scoreViews, ...adminViews };
+const VIEWS = { ...CORE, ...workViews, ...procurementViews, ...monitorViews, ...scoreViews, ...adminViews };
 
 let ME = null;
 
@@ -144,6 +145,10 @@ async function signalPage(main, [id]) {
         h("dt", {}, t("rule")), h("dd", {}, s.rule_id),
         h("dt", {}, t("article")), h("dd", {}, s.article || ex.article || ""),
         h("dt", {}, t("case_or_subject")), h("dd", {}, subjectOf(s)),
+        // A monitor's signal (R-MON-4..10) rests on records: each links to its page.
+        monitorRecords(s, ex).length
+          ? [h("dt", {}, t("records_of_signal")), h("dd", {}, monitorRecords(s, ex))]
+          : null,
         h("dt", {}, t("department")), h("dd", {}, departmentName(s.department_code)),
         h("dt", {}, t("raised_at")), h("dd", {}, when(s.raised_at)),
         h("dt", {}, t("deadline")), h("dd", {}, ex.deadline || s.deadline || "—"),
@@ -177,6 +182,16 @@ async function signalPage(main, [id]) {
       moveForm(s, reload)
     )
   );
+}
+
+function monitorRecords(s, ex) {
+  const refs = (ex.values && Array.isArray(ex.values.records) && ex.values.records) || [];
+  if (!s.subject || !s.subject.startsWith(`${s.family}:`)) return [];
+  return refs.flatMap((ref, i) => {
+    const [kind, ...id] = String(ref).split("/");
+    const one = link(ref, ["record", s.family, kind, id.join("/")]);
+    return i ? ["、", one] : [one];
+  });
 }
 
 function measureForm(s, reload) {

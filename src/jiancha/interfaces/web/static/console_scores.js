@@ -124,6 +124,13 @@ addWords({
   "fam.unequal_treatment": ["同案不同罚", "like cases treated unequally"],
   "fam.procurement_red_flag": ["招标采购风险", "procurement red flag"],
   "fam.vehicle_use": ["公务用车", "official vehicle use"],
+  "fam.three_public": ["“三公”经费", "\"three public\" spending"],
+  "fam.collective_decision": ["“三重一大”决策", "collective decisions (三重一大)"],
+  "fam.sunshine_medicine": ["阳光用药", "sunshine medicine"],
+  "fam.village_assets": ["农村集体“三资”", "rural collective assets"],
+  "fam.project_integrity": ["项目廉情指数", "project integrity index"],
+  "fam.integrity_risk": ["勤廉风险指数", "integrity risk index"],
+  "fam.on_duty": ["关键岗位上岗签到", "on-duty check-in"],
 });
 
 // -- helpers of this module --------------------------------------------------------------------

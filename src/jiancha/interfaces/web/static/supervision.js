@@ -14,6 +14,7 @@ addWords({
   rule: ["规则", "Rule"],
   case_no: ["办件编号", "Case number"],
   case_or_subject: ["办件或对象", "Case or subject"],
+  records_of_signal: ["依据的记录", "Records it rests on"],
   raised_at: ["产生时间", "Raised"],
   message: ["说明", "Message"],
   open_it: ["查看", "Open"],
