@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from jiancha.domain.supervision.notices import NoticeKind
@@ -16,8 +18,14 @@ from jiancha.store.tables import cases, departments, item_versions
 def test_the_demo_loads_once_with_due_dates_and_current_steps(empty_db: Database) -> None:
     seed_from_package(empty_db)
     summary = load_demo(empty_db, 400)
-    assert summary.startswith("demo loaded") and "400 cases" in summary
+    assert summary.startswith("demo loaded")
+    # 400 made; on days the demo idles one county's item (R-EVD-2), that item's cases stay away.
+    shown = re.search(r"(\d+) cases", summary)
+    assert shown is not None and 300 < int(shown.group(1)) <= 400
+    assert (int(shown.group(1)) < 400) == ("item None idle" not in summary)
     with empty_db.read() as conn:
+        kept = conn.execute(select(func.count()).select_from(cases)).scalar_one()
+        assert kept == int(shown.group(1))
         assert conn.execute(select(func.count()).select_from(departments)).scalar_one() >= 18
         assert conn.execute(select(func.count()).select_from(item_versions)).scalar_one() >= 55
         statuses = dict(conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all())  # type: ignore[arg-type]

@@ -125,7 +125,7 @@ addWords({
   "fam.procurement_red_flag": ["招标采购风险", "procurement red flag"],
   "fam.vehicle_use": ["公务用车", "official vehicle use"],
   "fam.three_public": ["“三公”经费", "\"three public\" spending"],
-  "fam.collective_decision": ["“三重一大”决策", "collective decisions (三重一大)"],
+  "fam.collective_decision": ["“三重一大”决策", "SOE collective decisions"],
   "fam.sunshine_medicine": ["阳光用药", "sunshine medicine"],
   "fam.village_assets": ["农村集体“三资”", "rural collective assets"],
   "fam.project_integrity": ["项目廉情指数", "project integrity index"],
