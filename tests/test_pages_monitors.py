@@ -86,8 +86,47 @@ def test_an_index_shows_each_subject_with_its_components(site: Site, pages: Any)
     table = page.get_by_role("table", name="指数（按对象）")
     expect(table.locator("tbody tr")).to_have_count(len(index["rows"]))
     first = table.locator("tbody tr").first
-    expect(first).to_contain_text(str(top["index"]))
-    expect(first.locator("li")).to_have_count(len(top["components"]))
+    expect(first.locator("td").nth(2)).to_have_text(f"{top['index']:g}")
+    expect(first.locator("td").nth(3)).to_have_text(
+        {"low": "低风险", "medium": "中风险", "high": "高风险"}[top["level"]]
+    )
+    # What counted, each as weight × count = points; every weight is in the settings shown.
+    counted = [c for c in top["components"] if c["count"]]
+    expect(first.locator("li")).to_have_count(len(counted))
+    for c in counted:
+        expect(first).to_contain_text(f"{c['zh']}: {c['weight']:g} × {c['count']} = {c['points']:g}")
     expect(page.get_by_text(f"计算参数（规则 {index['rule_id']}）")).to_be_visible()
     boss.shot("index")
     accessible(boss)
+
+
+def test_a_vehicle_s_episode_followed_to_its_signal_and_back(site: Site, pages: Any) -> None:
+    from jiancha.services import vehicles
+
+    listed = vehicles.list_vehicles(site.db)
+    car = next(v for v in listed if v["episodes"])
+    shown = vehicles.vehicle(site.db, car["vehicle_id"])
+    assert shown is not None
+    episode = next(e for e in shown["episodes"] if e["signals"])
+    signal = episode["signals"][0]
+
+    boss = pages("supervisor")
+    sign_in(boss, "/console/", "jianguan")
+    page = boss.page
+    page.get_by_role("navigation", name="监察控制台").get_by_role("link", name="公务用车").click()
+    expect(page.get_by_role("heading", name="公务用车监控")).to_be_visible()
+    expect(page.get_by_role("table", name="车辆列表").locator("tbody tr")).to_have_count(len(listed))
+    expect(page.get_by_role("table", name="各单位里程")).to_be_visible()
+    boss.shot("vehicles")
+    accessible(boss)
+
+    page.get_by_role("table", name="车辆列表").get_by_role("link", name=car["vehicle_id"], exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(re.escape(car["vehicle_id"])))).to_be_visible()
+    episodes = page.get_by_role("table", name="异常用车")
+    expect(episodes.locator("tbody tr")).to_have_count(len(shown["episodes"]))
+    boss.shot("vehicle")
+    accessible(boss)
+    episodes.get_by_role("link", name=re.compile(signal["rule_id"])).first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"信号 \d+"))).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^vehicle:")).click()
+    expect(page.get_by_role("heading", name=re.compile(re.escape(car["vehicle_id"])))).to_be_visible()

@@ -329,7 +329,14 @@ def overview(db: Database, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
             "window_days": m.window_days,
             "has_index": m.index is not None,
             "kinds": [
-                {"kind": k, "zh": spec.zh, "en": spec.en, "records": counts.get((m.family, k), 0)}
+                {
+                    "kind": k,
+                    "zh": spec.zh,
+                    "en": spec.en,
+                    "day": spec.day,
+                    "fields": fields_of(spec.model),
+                    "records": counts.get((m.family, k), 0),
+                }
                 for k, spec in m.kinds.items()
             ],
             "checks": [
@@ -338,11 +345,27 @@ def overview(db: Database, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
             ],
             "unresolved_signals": open_signals.get(m.family, 0),
         }
-        for m in sorted(MONITORS.values(), key=lambda m: m.requirement)
+        for m in sorted(MONITORS.values(), key=lambda m: int(m.requirement.rsplit("-", 1)[1]))
     ]
 
 
 UNRESOLVED = ("open", "explained", "returned")
+
+
+def fields_of(model: type[RecordIn]) -> list[dict[str, Any]]:
+    """A kind's fields as its model describes them: name, Chinese label, English meaning, whether
+    required (the model's JSON Schema, so the console and the docs say what the API checks)."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "zh": str(prop.get("title") or name),
+            "en": str(prop.get("description") or name),
+            "required": name in required,
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def _signals_by_record(conn: Connection, monitor: Monitor, scope: Scope) -> dict[str, list[dict[str, Any]]]:

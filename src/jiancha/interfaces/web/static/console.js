@@ -12,6 +12,7 @@ import { views as scoreViews } from "/static/console_scores.js";
 import { views as adminViews } from "/static/console_admin.js";
 import { views as procurementViews } from "/static/console_procurement.js";
 import { views as monitorViews } from "/static/console_monitors.js";
+import { views as vehicleViews } from "/static/console_vehicles.js";
 
 
 const CORE = {
@@ -22,7 +23,7 @@ const CORE = {
   notices: { nav: "notices", render: noticeList },
   notice: { nav: null, render: noticePage },
 };
-const VIEWS = { ...CORE, ...workViews, ...procurementViews, ...monitorViews, ...scoreViews, ...adminViews };
+const VIEWS = { ...CORE, ...workViews, ...procurementViews, ...vehicleViews, ...monitorViews, ...scoreViews, ...adminViews };
 
 let ME = null;
 

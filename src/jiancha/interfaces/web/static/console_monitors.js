@@ -48,12 +48,21 @@ addWords({
   "mo.settings": ["计算参数（规则 {rule}）", "Settings (rule {rule})"],
   "mo.defaults": ["计算参数（默认）", "Settings (defaults)"],
   "mo.timed": ["（每日检查）", "(checked daily)"],
+  "mo.unit": ["单位", "The unit"],
+  "mo.level.low": ["低风险", "low"],
+  "mo.level.medium": ["中风险", "medium"],
+  "mo.level.high": ["高风险", "high"],
 });
 
 const PAGE = 50;
 
 function named(x) {
   return lang() === "en" ? x.en : x.zh;
+}
+
+function label(kind, name) {
+  const f = (kind.fields || []).find((x) => x.name === name);
+  return f ? named(f) : name;
 }
 
 function flags(rows) {
@@ -72,12 +81,12 @@ function shown(v) {
   return String(v);
 }
 
-// The first few fields of a record, for a list.
-function summary(data) {
+// The first few fields of a record (its day aside), for a list.
+function summary(kind, data) {
   return Object.entries(data)
-    .filter(([, v]) => v !== null && typeof v !== "object")
+    .filter(([key, v]) => v !== null && typeof v !== "object" && key !== kind.day)
     .slice(0, 4)
-    .map(([k, v]) => `${k}: ${v}`)
+    .map(([key, v]) => `${label(kind, key)}: ${typeof v === "boolean" ? (v ? "✓" : "✗") : v}`)
     .join(lang() === "en" ? "; " : "；");
 }
 
@@ -154,7 +163,7 @@ async function recordList(main, [monitor, kind, query], me) {
       { label: t("mo.record_id"), cell: (r) => link(r.id, ["record", monitor, kind, r.id]) },
       { label: t("department"), cell: (r) => departmentName(r.department_code) },
       { label: t("mo.day"), cell: (r) => r.day },
-      { label: t("mo.summary"), cell: (r) => summary(r.data) },
+      { label: t("mo.summary"), cell: (r) => summary(k, r.data) },
       { label: t("mo.flags"), cell: (r) => flags(r.signals) },
     ], data.records),
     pager(data.total, PAGE, offset, (o2) => go({ offset: o2 }))
@@ -182,7 +191,10 @@ async function recordPage(main, [monitor, kind, id]) {
         h("dt", {}, t("mo.monitor")), h("dd", {}, named(m)),
         h("dt", {}, t("department")), h("dd", {}, departmentName(r.department_code)),
         h("dt", {}, t("mo.day")), h("dd", {}, r.day),
-        Object.entries(r.data).flatMap(([key, v]) => [h("dt", {}, h("code", {}, key)), h("dd", {}, shown(v))])
+        // Each field by its label (the kind's model names it in both languages), its name on hover.
+        Object.entries(r.data)
+          .filter(([key, v]) => !(key === k.day && v === r.day))
+          .flatMap(([key, v]) => [h("dt", { title: key }, label(k, key)), h("dd", {}, shown(v))])
       )
     ),
     h(
@@ -218,13 +230,14 @@ async function indexPage(main, [monitor]) {
     h("p", {}, link(t("back"), ["monitors"])),
     h("h1", {}, t("mo.index_of", { monitor: named(m) })),
     table(t("mo.index_rows"), [
-      { label: t("mo.subject"), cell: (r) => r.name || r.official || r.project || departmentName(r.department_code) },
+      { label: t("mo.subject"), cell: (r) => r.name || r.official || r.project || t("mo.unit") },
       { label: t("department"), cell: (r) => departmentName(r.department_code) },
-      { label: t("mo.score"), cell: (r) => String(r.index ?? r.score ?? "") },
-      { label: t("mo.grade"), cell: (r) => String(r.grade ?? r.level ?? "") },
+      { label: t("mo.score"), cell: (r) => String(r.index ?? "") },
+      { label: t("mo.grade"), cell: (r) => (r.level ? t(`mo.level.${r.level}`) : String(r.grade ?? "")) },
       {
+        // What counted; every weight, counted or not, is in the settings below.
         label: t("mo.components"),
-        cell: (r) => h("ul", { class: "plain" }, (r.components || []).map((c) => h("li", {}, componentText(c)))),
+        cell: (r) => h("ul", { class: "plain" }, counted(r).map((c) => h("li", {}, componentText(c)))),
       },
     ], data.rows),
     h(
@@ -234,6 +247,10 @@ async function indexPage(main, [monitor]) {
       h("pre", {}, JSON.stringify(data.settings, null, 1))
     )
   );
+}
+
+function counted(row) {
+  return (row.components || []).filter((c) => Number(c.value ?? c.count ?? 0) !== 0);
 }
 
 // A component of an index as "name: weight × value = points", whatever else it carries.

@@ -107,6 +107,9 @@ export const MOVES = {
 export function subjectOf(s) {
   if (s.case_no) return link(s.case_no, ["case", s.case_no]);
   if (s.subject && s.subject.startsWith("ocds:")) return link(s.subject, ["process", s.subject.slice(5)]);
+  if (s.subject && s.subject.startsWith("vehicle:")) {
+    return link(s.subject, ["vehicle", s.subject.slice(8).split("/")[0]]);
+  }
   return s.subject || "";
 }
 
