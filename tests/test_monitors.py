@@ -125,6 +125,11 @@ def test_records_raise_their_checks_once_on_the_department_and_every_version_is_
             select(func.count()).select_from(ledger).where(ledger.c.ref == "three_public:reception/R-2")
         ).scalar_one()
     assert entries == 2
+    # A watch's signals by the start of their subject (LIKE's wildcards taken literally).
+    by_subject = reader.get("/api/v1/signals", params={"subject": "three_public:reception/R-3"}).json()
+    assert {s["rule_id"] for s in by_subject["signals"]} == {"SG-RECEPTION-LETTER", "SG-RECEPTION-COMPANIONS"}
+    assert reader.get("/api/v1/signals", params={"subject": "three_public:%"}).json()["total"] == 0
+    assert reader.get("/api/v1/signals", params={"subject": "three_public:"}).json()["total"] == 4
     listed = reader.get("/api/v1/monitors/three_public/reception", params={"flagged": "true"}).json()
     assert listed["total"] == 3 and {r["id"] for r in listed["records"]} == {"R-1", "R-2", "R-3"}
     assert reader.get("/api/v1/monitors/three_public/reception").json()["total"] == 3

@@ -31,6 +31,7 @@ from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.monitors import MONITORS
 from jiancha.domain.monitors.base import Monitor, Record, RecordIn, Records, Today
 from jiancha.domain.rules.families import monitors as family
+from jiancha.domain.rules.lifecycle import UNRESOLVED
 from jiancha.domain.timeutil import iso_local, iso_utc, local_date, utcnow
 from jiancha.domain.validation import problems_from
 from jiancha.services import packs
@@ -314,7 +315,7 @@ def overview(db: Database, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
                 select(signals.c.family, func.count())
                 .where(
                     signals.c.family.in_(sorted(MONITORS)),
-                    signals.c.state.in_(UNRESOLVED),
+                    signals.c.state.in_(sorted(UNRESOLVED)),
                     scope.restrict(signals.c.department_code),
                 )
                 .group_by(signals.c.family)
@@ -347,9 +348,6 @@ def overview(db: Database, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
         }
         for m in sorted(MONITORS.values(), key=lambda m: int(m.requirement.rsplit("-", 1)[1]))
     ]
-
-
-UNRESOLVED = ("open", "explained", "returned")
 
 
 def fields_of(model: type[RecordIn]) -> list[dict[str, Any]]:

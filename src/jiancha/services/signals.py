@@ -447,6 +447,9 @@ class SignalFilter:
     rule_id: str | None = None
     department_code: str | None = None
     case_no: str | None = None
+    # What a watch's signals are about, by the start of their subject: `vehicle:V-1/`, `ocds:`,
+    # `three_public:reception/R-1` (a prefix; LIKE's wildcards in it are taken literally).
+    subject: str | None = None
 
 
 def list_signals(
@@ -461,6 +464,7 @@ def list_signals(
             signals.c.rule_id == f.rule_id if f.rule_id else None,
             signals.c.department_code == f.department_code if f.department_code else None,
             signals.c.case_no == f.case_no if f.case_no else None,
+            signals.c.subject.startswith(f.subject, autoescape=True) if f.subject else None,
         )
         if c is not None
     ]

@@ -32,11 +32,19 @@ def get_signals(
     rule: Annotated[str | None, Query(max_length=64)] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,
     case_no: Annotated[str | None, Query(max_length=128)] = None,
+    subject: Annotated[
+        str | None, Query(max_length=200, description="the start of a watch's subject, e.g. vehicle:V-1/")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
     f = signals.SignalFilter(
-        colour=colour, state=state, rule_id=rule, department_code=department, case_no=case_no
+        colour=colour,
+        state=state,
+        rule_id=rule,
+        department_code=department,
+        case_no=case_no,
+        subject=subject,
     )
     total, rows = signals.list_signals(db, f, limit, offset, who.scope)
     counts = signals.counts(db, who.scope)
