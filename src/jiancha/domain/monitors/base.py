@@ -34,8 +34,11 @@ class RecordIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    id: RecordId
-    department_code: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    id: Annotated[RecordId, Field(title="记录编号", description="record id in the source system")]
+    department_code: Annotated[
+        Annotated[str, Field(min_length=1, max_length=64)] | None,
+        Field(title="所属部门编码", description="department code"),
+    ] = None
 
 
 class Settings(BaseModel):

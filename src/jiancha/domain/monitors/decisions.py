@@ -58,16 +58,18 @@ CATEGORY_ZH: dict[str, str] = {
 class Meeting(RecordIn):
     """One meeting of a company's leading body."""
 
-    company: Name
-    held_on: PlausibleDay
-    body: Body
-    members: Annotated[int, Field(ge=1, le=1_000)]  # 应到人数
-    present: Count  # 实到人数
-    minutes: bool  # 会议纪要（记录）已形成
-    views_recorded: bool  # 与会人员个人意见已逐一记录
-    votes_for: Count = 0
-    votes_against: Count = 0
-    votes_abstain: Count = 0
+    company: Annotated[Name, Field(title="企业名称", description="company")]
+    held_on: Annotated[PlausibleDay, Field(title="会议日期", description="day of the meeting")]
+    body: Annotated[Body, Field(title="会议类型", description="leading body that met")]
+    members: Annotated[int, Field(ge=1, le=1_000, title="应到人数", description="members expected")]
+    present: Annotated[Count, Field(title="实到人数", description="members present")]
+    minutes: Annotated[bool, Field(title="会议纪要（记录）已形成", description="minutes were kept")]
+    views_recorded: Annotated[
+        bool, Field(title="个人意见已逐一记录", description="each member's view was recorded")
+    ]
+    votes_for: Annotated[Count, Field(title="赞成票数", description="votes for")] = 0
+    votes_against: Annotated[Count, Field(title="反对票数", description="votes against")] = 0
+    votes_abstain: Annotated[Count, Field(title="弃权票数", description="abstentions")] = 0
 
     @model_validator(mode="after")
     def _counts(self) -> Meeting:
@@ -81,24 +83,33 @@ class Meeting(RecordIn):
 class Decision(RecordIn):
     """One “three majors and one large” decision."""
 
-    company: Name
-    category: Category
-    title: Name
-    amount: Money | None = None
-    decided_on: PlausibleDay
-    meeting_id: RecordId | None = None  # the meeting that took it
-    deliberated_on: PlausibleDay | None = None  # 党委前置研究讨论日期
-    executed_on: PlausibleDay | None = None  # 开始执行日期
+    company: Annotated[Name, Field(title="企业名称", description="company")]
+    category: Annotated[Category, Field(title="事项类别", description="category of the matter")]
+    title: Annotated[Name, Field(title="决策事项", description="matter decided")]
+    amount: Annotated[Money | None, Field(title="涉及金额", description="amount involved, yuan")] = None
+    decided_on: Annotated[PlausibleDay, Field(title="决策日期", description="day of the decision")]
+    meeting_id: Annotated[
+        RecordId | None, Field(title="决策会议编号", description="the meeting that took it")
+    ] = None
+    deliberated_on: Annotated[
+        PlausibleDay | None,
+        Field(title="党委前置研究讨论日期", description="day of the party committee's prior study"),
+    ] = None
+    executed_on: Annotated[
+        PlausibleDay | None, Field(title="开始执行日期", description="day execution began")
+    ] = None
 
 
 class Payment(RecordIn):
     """One payment of a company, with the decision it rests on."""
 
-    company: Name
-    paid_on: PlausibleDay
-    amount: Money
-    purpose: Name
-    decision_id: RecordId | None = None
+    company: Annotated[Name, Field(title="企业名称", description="company")]
+    paid_on: Annotated[PlausibleDay, Field(title="支付日期", description="day of payment")]
+    amount: Annotated[Money, Field(title="支付金额", description="amount paid, yuan")]
+    purpose: Annotated[Name, Field(title="资金用途", description="purpose of the payment")]
+    decision_id: Annotated[
+        RecordId | None, Field(title="决策编号", description="the decision it rests on")
+    ] = None
 
 
 # -- checks ---------------------------------------------------------------------------------------

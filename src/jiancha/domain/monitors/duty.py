@@ -59,15 +59,18 @@ Instant = Annotated[datetime, AfterValidator(plausible_instant)]
 class Duty(RecordIn):
     """A person's posting to a project's site."""
 
-    project: Name
-    person_id: RecordId
-    person_name: Name
-    role: Name  # 总监理工程师, 监理工程师, 项目经理, 安全员…
-    lat: Latitude
-    lon: Longitude
-    radius_m: Annotated[float, Field(gt=0, le=20_000)]
-    starts_on: PlausibleDay
-    ends_on: PlausibleDay
+    project: Annotated[Name, Field(title="项目名称", description="project")]
+    person_id: Annotated[RecordId, Field(title="人员编号", description="person's id")]
+    person_name: Annotated[Name, Field(title="姓名", description="person's name")]
+    # 总监理工程师, 监理工程师, 项目经理, 安全员…
+    role: Annotated[Name, Field(title="岗位", description="role on the site")]
+    lat: Annotated[Latitude, Field(title="现场纬度", description="site latitude")]
+    lon: Annotated[Longitude, Field(title="现场经度", description="site longitude")]
+    radius_m: Annotated[
+        float, Field(gt=0, le=20_000, title="签到半径（米）", description="check-in radius, metres")
+    ]
+    starts_on: Annotated[PlausibleDay, Field(title="在岗起始日", description="first day of the duty")]
+    ends_on: Annotated[PlausibleDay, Field(title="在岗截止日", description="last day of the duty")]
 
     @field_validator("ends_on")
     @classmethod
@@ -86,10 +89,10 @@ class Duty(RecordIn):
 class CheckIn(RecordIn):
     """A check-in of a duty."""
 
-    duty: RecordId
-    at: Instant
-    lat: Latitude
-    lon: Longitude
+    duty: Annotated[RecordId, Field(title="岗位登记编号", description="id of the duty")]
+    at: Annotated[Instant, Field(title="签到时间", description="time of the check-in")]
+    lat: Annotated[Latitude, Field(title="签到纬度", description="latitude checked in at")]
+    lon: Annotated[Longitude, Field(title="签到经度", description="longitude checked in at")]
 
 
 # -- helpers ---------------------------------------------------------------------------------------

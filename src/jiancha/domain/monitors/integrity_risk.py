@@ -93,13 +93,22 @@ LEVEL_ZH: Mapping[str, str] = {"low": "低", "medium": "中", "high": "高"}
 class IntegrityEvent(RecordIn):
     """One event of an official's (or, with no official, the unit's own) integrity record."""
 
-    official_id: RecordId | None = None
-    official_name: Name | None = Field(default=None, validate_default=True)
-    post: Name | None = None  # the official's post, e.g. 工程建设股股长
-    kind: EventKind
-    grade: GradeIn | None = Field(default=None, validate_default=True)
-    occurred_on: PlausibleDay
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    official_id: Annotated[
+        RecordId | None, Field(title="干部编号", description="official's id; empty for the unit's own event")
+    ] = None
+    official_name: Name | None = Field(
+        default=None, validate_default=True, title="干部姓名", description="official's name"
+    )
+    # e.g. 工程建设股股长
+    post: Annotated[Name | None, Field(title="岗位职务", description="official's post")] = None
+    kind: Annotated[EventKind, Field(title="事件类型", description="kind of event")]
+    grade: GradeIn | None = Field(
+        default=None, validate_default=True, title="考核等次", description="assessment grade"
+    )
+    occurred_on: Annotated[PlausibleDay, Field(title="发生日期", description="day of the event")]
+    note: Annotated[
+        Annotated[str, Field(max_length=2000)] | None, Field(title="备注", description="note")
+    ] = None
 
     @field_validator("official_name")
     @classmethod

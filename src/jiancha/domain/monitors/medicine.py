@@ -72,21 +72,26 @@ class Drug(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    name: Name
-    antibiotic: bool = False  # 抗菌药物
-    injection: bool = False  # 注射剂
-    cost: Money  # yuan
+    name: Annotated[Name, Field(title="药品名称", description="drug name")]
+    antibiotic: Annotated[bool, Field(title="抗菌药物", description="antibiotic")] = False
+    injection: Annotated[bool, Field(title="注射剂", description="injection")] = False
+    cost: Annotated[Money, Field(title="药品费用", description="cost of the drug, yuan")]
 
 
 class Prescription(RecordIn):
     """One prescription (处方) of a hospital."""
 
-    hospital: UnitName
-    doctor: RecordId  # the doctor's id (工号) in the hospital
-    issued_on: PlausibleDay
-    setting: Setting
-    drugs: Annotated[list[Drug], Field(min_length=1, max_length=200)]
-    total_cost: Money | None = None  # the visit's total cost (drugs, examinations, treatment…)
+    hospital: Annotated[UnitName, Field(title="医疗机构", description="hospital")]
+    doctor: Annotated[RecordId, Field(title="医师工号", description="the doctor's id in the hospital")]
+    issued_on: Annotated[PlausibleDay, Field(title="开具日期", description="day issued")]
+    setting: Annotated[Setting, Field(title="门诊/住院", description="outpatient or inpatient")]
+    drugs: Annotated[
+        list[Drug], Field(min_length=1, max_length=200, title="药品明细", description="drugs prescribed")
+    ]
+    # The visit's total cost: drugs, examinations, treatment…
+    total_cost: Annotated[
+        Money | None, Field(title="总费用", description="total cost of the visit, yuan")
+    ] = None
 
     @field_validator("total_cost")
     @classmethod
@@ -103,11 +108,16 @@ class Prescription(RecordIn):
 class Revenue(RecordIn):
     """A hospital's revenue of one month. Its `day`, the month's last day, may be left out."""
 
-    hospital: UnitName
-    month: Month
-    drug_revenue: Money  # 药品收入
-    medical_revenue: Annotated[float, Field(gt=0, le=1e13)]  # 医疗收入 in all, drugs included
-    day: date | None = Field(default=None, validate_default=True)
+    hospital: Annotated[UnitName, Field(title="医疗机构", description="hospital")]
+    month: Annotated[Month, Field(title="所属月份", description="month, YYYY-MM")]
+    drug_revenue: Annotated[Money, Field(title="药品收入", description="drug revenue, yuan")]
+    medical_revenue: Annotated[
+        float,
+        Field(gt=0, le=1e13, title="医疗收入", description="medical revenue in all, drugs included, yuan"),
+    ]
+    day: date | None = Field(
+        default=None, validate_default=True, title="日期", description="the month's last day"
+    )
 
     @field_validator("month")
     @classmethod

@@ -114,21 +114,25 @@ COUNTS = frozenset(code for code, info in INDICATORS.items() if info.count)
 class Project(RecordIn):
     """A government-invested project (政府投资项目) as approved: its estimate (概算) in yuan."""
 
-    name: Name
-    owner: Name  # 项目建设单位（业主）
-    budget: Money  # 批复（核定）的投资概算
-    approved_on: PlausibleDay
+    name: Annotated[Name, Field(title="项目名称", description="project name")]
+    owner: Annotated[Name, Field(title="项目建设单位（业主）", description="owner building the project")]
+    budget: Annotated[
+        Money, Field(title="批复（核定）的投资概算", description="approved investment estimate, yuan")
+    ]
+    approved_on: Annotated[PlausibleDay, Field(title="批复日期", description="day approved")]
 
 
 class ProjectFact(RecordIn):
     """One department's current value of one indicator for a project."""
 
-    project_id: RecordId
-    source: Source
-    indicator: Indicator
-    value: Annotated[float, Field(ge=0, le=1_000_000)]
-    reported_on: PlausibleDay
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    project_id: Annotated[RecordId, Field(title="项目编号", description="project's id")]
+    source: Annotated[Source, Field(title="报送部门", description="department reporting")]
+    indicator: Annotated[Indicator, Field(title="指标", description="indicator")]
+    value: Annotated[float, Field(ge=0, le=1_000_000, title="指标值", description="current value")]
+    reported_on: Annotated[PlausibleDay, Field(title="报送日期", description="day reported")]
+    note: Annotated[
+        Annotated[str, Field(max_length=2000)] | None, Field(title="备注", description="note")
+    ] = None
 
     @field_validator("value")
     @classmethod

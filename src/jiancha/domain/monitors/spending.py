@@ -72,16 +72,18 @@ PAYER_ZH: dict[str, str] = {"unit": "单位部分", "individual": "个人部分"
 class Reception(RecordIn):
     """One official reception (公务接待), as the reception list (接待清单) gives it."""
 
-    day: PlausibleDay
-    visiting_unit: Name  # 派出单位
-    reason: Name  # 公务活动
-    has_letter: bool  # 派出单位公函
-    guests: Annotated[int, Field(ge=1, le=10_000)]  # 接待对象人数
-    companions: Count = 0  # 陪餐人数
-    meals: Annotated[int, Field(ge=0, le=100)] = 0  # working meals served (工作餐次数)
-    meals_cost: Money = 0.0
-    accommodation_cost: Money = 0.0
-    other_cost: Money = 0.0
+    day: Annotated[PlausibleDay, Field(title="接待日期", description="day of the reception")]
+    visiting_unit: Annotated[Name, Field(title="派出单位", description="visiting unit")]
+    reason: Annotated[Name, Field(title="公务活动", description="official business")]
+    has_letter: Annotated[
+        bool, Field(title="派出单位公函", description="official letter from the visiting unit")
+    ]
+    guests: Annotated[int, Field(ge=1, le=10_000, title="接待对象人数", description="guests received")]
+    companions: Annotated[Count, Field(title="陪餐人数", description="companions at the meal")] = 0
+    meals: Annotated[int, Field(ge=0, le=100, title="工作餐次数", description="working meals served")] = 0
+    meals_cost: Annotated[Money, Field(title="餐费", description="cost of the meals, yuan")] = 0.0
+    accommodation_cost: Annotated[Money, Field(title="住宿费", description="cost of the rooms, yuan")] = 0.0
+    other_cost: Annotated[Money, Field(title="其他费用", description="other costs, yuan")] = 0.0
 
     @model_validator(mode="after")
     def _meals_served(self) -> Reception:
@@ -95,15 +97,30 @@ class Reception(RecordIn):
 class TripAbroad(RecordIn):
     """One temporary trip abroad of a group (因公临时出国（境）团组)."""
 
-    group: Name  # 团组名称
-    travellers: Annotated[list[RecordId], Field(min_length=1, max_length=100)]  # 出访人员编号
-    countries: Annotated[int, Field(ge=1, le=50)]  # 出访国家和地区数（含经停）
+    group: Annotated[Name, Field(title="团组名称", description="name of the group")]
+    travellers: Annotated[
+        list[RecordId],
+        Field(min_length=1, max_length=100, title="出访人员编号", description="ids of the travellers"),
+    ]
+    countries: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=50,
+            title="出访国家和地区数",
+            description="countries and regions visited, stopovers included",
+        ),
+    ]
     # A destination with poor flight connections (Latin America, Africa) allows one day more.
-    remote: bool = False
-    departed_on: PlausibleDay  # 离境日
-    returned_on: PlausibleDay  # 入境日
-    approved_on: PlausibleDay | None = None  # 出国任务批件日期
-    cost: Money = 0.0
+    remote: Annotated[
+        bool, Field(title="航班衔接不便", description="destination with poor flight connections")
+    ] = False
+    departed_on: Annotated[PlausibleDay, Field(title="离境日", description="day of departure")]
+    returned_on: Annotated[PlausibleDay, Field(title="入境日", description="day of return")]
+    approved_on: Annotated[
+        PlausibleDay | None, Field(title="出国任务批件日期", description="day the trip was approved")
+    ] = None
+    cost: Annotated[Money, Field(title="出访费用", description="cost of the trip, yuan")] = 0.0
 
     @model_validator(mode="after")
     def _consistent(self) -> TripAbroad:
@@ -117,24 +134,35 @@ class TripAbroad(RecordIn):
 class CarPurchase(RecordIn):
     """One official car bought (公务用车购置). `engine_litres` is empty for an electric car."""
 
-    day: PlausibleDay
-    vehicle_type: VehicleType
-    model: Name  # 车型
-    price: Money  # 购置价格，不含车辆购置税
-    engine_litres: Annotated[float, Field(gt=0, le=20)] | None = None  # 排气量（升）
+    day: Annotated[PlausibleDay, Field(title="购置日期", description="day of purchase")]
+    vehicle_type: Annotated[VehicleType, Field(title="车辆类型", description="vehicle type")]
+    model: Annotated[Name, Field(title="车型", description="car model")]
+    price: Annotated[
+        Money,
+        Field(
+            title="购置价格（不含车辆购置税）", description="purchase price without the purchase tax, yuan"
+        ),
+    ]
+    engine_litres: Annotated[
+        Annotated[float, Field(gt=0, le=20)] | None,
+        Field(title="排气量（升）", description="engine displacement, litres"),
+    ] = None
 
 
 class Contribution(RecordIn):
     """One month of one person's social insurance or housing fund, the unit's or the person's part."""
 
-    month: Month  # 所属月份
-    person: RecordId  # 人员编号
-    kind: InsuranceKind
-    payer: Literal["unit", "individual"]  # 单位部分 / 个人部分
-    base: Money  # 缴费（缴存）基数，元/月
-    rate: Rate  # 比例，0.12 = 12%
-    amount: Money
-    paid_on: PlausibleDay
+    month: Annotated[Month, Field(title="所属月份", description="month paid for, YYYY-MM")]
+    person: Annotated[RecordId, Field(title="人员编号", description="person's id")]
+    kind: Annotated[InsuranceKind, Field(title="险种", description="insurance or housing fund")]
+    # 单位部分 / 个人部分
+    payer: Annotated[
+        Literal["unit", "individual"], Field(title="缴费方", description="unit's or individual's part")
+    ]
+    base: Annotated[Money, Field(title="缴费（缴存）基数", description="contribution base, yuan a month")]
+    rate: Annotated[Rate, Field(title="缴费比例", description="contribution rate, 0.12 = 12%")]
+    amount: Annotated[Money, Field(title="缴费金额", description="amount paid, yuan")]
+    paid_on: Annotated[PlausibleDay, Field(title="缴费日期", description="day of payment")]
 
 
 # -- checks ---------------------------------------------------------------------------------------

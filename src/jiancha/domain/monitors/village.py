@@ -101,12 +101,13 @@ def periods(frequency: str, since: date, until: date) -> list[str]:
 class Village(RecordIn):
     """A village's registration for disclosure (村务公开) over at most a year."""
 
-    village: RecordId  # the village's code, the same in every registration and record
-    name: Name
-    township: Name  # 乡镇（街道）
-    disclosure: Frequency
-    since: PlausibleDay
-    until: PlausibleDay
+    # The village's code, the same in every registration and record.
+    village: Annotated[RecordId, Field(title="村编码", description="village code")]
+    name: Annotated[Name, Field(title="村名", description="village name")]
+    township: Annotated[Name, Field(title="乡镇（街道）", description="township or subdistrict")]
+    disclosure: Annotated[Frequency, Field(title="公开频次", description="how often it discloses")]
+    since: Annotated[PlausibleDay, Field(title="登记起始日", description="first day registered")]
+    until: Annotated[PlausibleDay, Field(title="登记截止日", description="last day registered")]
 
     @field_validator("until")
     @classmethod
@@ -125,22 +126,29 @@ class Village(RecordIn):
 class Transaction(RecordIn):
     """A transaction of a village's collective assets."""
 
-    village: RecordId
-    kind: TransactionKind
-    item: Name | None = None  # what was leased, sold, built…, e.g. 村集体厂房
-    amount: Money  # yuan
-    method: Method
-    concluded_on: PlausibleDay
-    counterparty: Name
-    approved_by_meeting: bool  # by the villagers' meeting or the representatives' meeting
+    village: Annotated[RecordId, Field(title="村编码", description="village code")]
+    kind: Annotated[TransactionKind, Field(title="交易类型", description="kind of transaction")]
+    # e.g. 村集体厂房
+    item: Annotated[Name | None, Field(title="交易标的", description="what was leased, sold, built…")] = None
+    amount: Annotated[Money, Field(title="交易金额", description="amount, yuan")]
+    method: Annotated[Method, Field(title="交易方式", description="how the counterparty was chosen")]
+    concluded_on: Annotated[PlausibleDay, Field(title="成交日期", description="day concluded")]
+    counterparty: Annotated[Name, Field(title="交易对象", description="counterparty")]
+    approved_by_meeting: Annotated[
+        bool,
+        Field(
+            title="经村民（代表）会议通过",
+            description="approved by the villagers' or representatives' meeting",
+        ),
+    ]
 
 
 class Disclosure(RecordIn):
     """A village's disclosure (村务、财务公开) of one period."""
 
-    village: RecordId
-    period: Period
-    published_on: PlausibleDay
+    village: Annotated[RecordId, Field(title="村编码", description="village code")]
+    period: Annotated[Period, Field(title="公开期间", description="period disclosed, YYYY-MM or YYYY-Qn")]
+    published_on: Annotated[PlausibleDay, Field(title="公开日期", description="day published")]
 
     @field_validator("period")
     @classmethod
