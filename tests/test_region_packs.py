@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 
 from jiancha.domain.errors import Rejected
-from jiancha.services import clock, ingest, organisation, signals
+from jiancha.domain.rules.pack import INCLUDABLE
+from jiancha.services import clock, ingest, monitors, organisation, packs, signals
 from jiancha.store.database import Database
 
 from .conftest import Desk, add_items, event, licence_item
@@ -76,3 +78,63 @@ def test_a_region_given_an_unknown_pack_is_refused_naming_the_field(db: Database
         organisation.save(db, org)
     (problem,) = refused.value.problems
     assert problem.field == "regions[0].pack" and "nowhere" in problem.message_en
+
+
+def test_a_region_s_pack_takes_the_monitors_rules_it_includes(db: Database) -> None:
+    """The region packs judge approvals by their own document, and the other supervised areas by
+    the default pack's rules, which they include: a reception over the standard at a Qitaihe
+    department raises the default pack's rule, recorded as raised by its own pack."""
+    _organisation(db)
+    reception = {
+        "id": "R-1",
+        "day": "2026-09-15",
+        "visiting_unit": "邻市市场监督管理局",
+        "reason": "交流",
+        "has_letter": True,
+        "guests": 2,
+        "meals": 1,
+        "meals_cost": 3000.0,
+    }
+    found = monitors.receive(
+        db,
+        "three_public",
+        "reception",
+        monitors.parse("three_public", "reception", [reception]),
+        "test",
+        "330904-SCJG",
+    )
+    assert found["signals"] == 1
+    (signal,) = signals.list_signals(db, signals.SignalFilter(subject="three_public:"))[1]
+    assert (signal["rule_id"], signal["pack"]) == ("SG-RECEPTION-COST", "qitaihe")
+    for name in ("shenzhen-2007", "qitaihe", "sichuan-2014"):
+        pack = packs.load(name)
+        own = {r.id for r in pack.rules}
+        assert not any(r.family in INCLUDABLE for r in pack.rules), name
+        assert {r.id for r in pack.compiled()} - own == {r.id for r in pack.included}
+        assert {r.family for r in pack.included} == INCLUDABLE, name
+        assert pack.procurement == packs.load("default").procurement
+
+
+@pytest.mark.parametrize(
+    ("include", "says"),
+    [
+        ([{"pack": "default", "families": ["time_limit"]}], "time_limit"),
+        ([{"pack": "nowhere", "families": ["vehicle_use"]}], "shipped"),
+        ([{"pack": "qitaihe", "families": ["vehicle_use"]}], "includes others"),
+    ],
+)
+def test_a_pack_includes_only_the_monitors_families_of_a_shipped_pack_that_includes_nothing(
+    include: list[dict[str, object]], says: str
+) -> None:
+    text = yaml.safe_dump(
+        {"pack": "x", "title_zh": "x", "title_en": "x", "rules": [], "include": include}, allow_unicode=True
+    )
+    with pytest.raises(Rejected) as refused:
+        packs.parse(text, "x.yaml")
+    shown = refused.value.message_en + " ".join(p.message_en for p in refused.value.problems)
+    assert says in shown
+    written = yaml.safe_dump(
+        {"pack": "x", "title_zh": "x", "title_en": "x", "rules": [], "include": [], "included": []}
+    )
+    with pytest.raises(Rejected, match="included"):
+        packs.parse(written, "x.yaml")

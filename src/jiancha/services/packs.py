@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
 from jiancha.domain.errors import Rejected
+from jiancha.domain.rules.families.procurement import FAMILY as procurement_family
 from jiancha.domain.rules.pack import Pack
 from jiancha.domain.validation import problems_from
 from jiancha.store.database import Database
@@ -39,11 +41,39 @@ def parse(text: str, source: str) -> Pack:
             "pack_rejected", f"规则包 {source} 不是有效的 YAML", f"pack {source} is not valid YAML: {e}"
         ) from e
     try:
-        return Pack.model_validate(doc)
+        return Pack.model_validate(_with_included(doc, source))
     except ValidationError as e:
         raise Rejected(
             "pack_rejected", f"规则包 {source} 有错误", f"pack {source} has errors", problems_from(e)
         ) from e
+
+
+def _with_included(doc: Any, source: str) -> Any:
+    """The pack's document with the rules of the families it includes from other shipped packs
+    (and, for public resource trading, their shared settings unless it has its own). An included
+    pack may include nothing itself, so includes never go round in a circle."""
+    if isinstance(doc, dict) and "included" in doc:
+        zh, en = "included 由系统填写，请用 include", "included is filled in by the loader; write include"
+        raise Rejected("pack_rejected", f"规则包 {source}：{zh}", f"pack {source}: {en}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("include"), list):
+        return doc
+    taken: list[dict[str, Any]] = []
+    shared = doc.get("procurement")
+    for entry in doc["include"]:
+        if not isinstance(entry, dict) or entry.get("pack") not in shipped():
+            zh = f"规则包 {source} 只能引入随平台提供的规则包（{', '.join(shipped())}）"
+            en = f"pack {source} may include only a shipped pack ({', '.join(shipped())})"
+            raise Rejected("pack_rejected", zh, en)
+        base = load(str(entry["pack"]))
+        if base.include:
+            zh = f"被引入的规则包 {base.pack} 自身不能再引入其他规则包"
+            en = f"the included pack {base.pack} includes others itself"
+            raise Rejected("pack_rejected", f"规则包 {source}：{zh}", f"pack {source}: {en}")
+        families = set(entry.get("families") or [])
+        taken += [r.model_dump() for r in base.rules if r.family in families]
+        if procurement_family in families and not shared:
+            shared = dict(base.procurement)
+    return {**doc, "included": taken, **({"procurement": shared} if shared else {})}
 
 
 @lru_cache(maxsize=32)

@@ -78,6 +78,29 @@ class Escalation(BaseModel):
     repeat_message_en: str = "item {item} at {department} had yellow signals in {count} cases in a row: red"
 
 
+# The families a pack may take from another (`include`): the monitors of other supervised areas,
+# whose rules are national (trading, vehicles, spending, …) — a region's approval rules are its own.
+INCLUDABLE = frozenset({procurement.FAMILY, vehicles.FAMILY, "unequal_treatment", *monitors.FAMILIES})
+
+
+class Include(BaseModel):
+    """Rules of some families taken from another pack (a shipped one, by name)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    pack: RuleId
+    families: Annotated[tuple[str, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _includable(self) -> Include:
+        wrong = sorted(set(self.families) - INCLUDABLE)
+        if wrong:
+            raise ValueError(
+                f"不能引入规则族 {', '.join(wrong)} | families {', '.join(wrong)} cannot be included; "
+                f"a pack may include {', '.join(sorted(INCLUDABLE))}"
+            )
+        return self
+
+
 class Pack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -94,10 +117,19 @@ class Pack(BaseModel):
     evaluation: EvaluationRules = EvaluationRules()  # the monthly scores' scheme (R-EVA-1)
     # What the red flags of public resource trading share (R-MON-2): see families/procurement.py.
     procurement: dict[str, Any] = Field(default_factory=dict)
+    # Families whose rules come from another pack, and those rules (`included`: filled in by the
+    # loader from `include`, never written in a file; `rules` keeps the pack's own).
+    include: tuple[Include, ...] = ()
+    included: tuple[RuleSpec, ...] = ()
+
+    @property
+    def every_rule(self) -> tuple[RuleSpec, ...]:
+        """The pack's own rules and those it includes."""
+        return self.rules + self.included
 
     @model_validator(mode="after")
     def _unique(self) -> Pack:
-        ids = [r.id for r in self.rules]
+        ids = [r.id for r in self.every_rule]
         if len(set(ids)) != len(ids):
             raise ValueError("规则编号重复 | rule ids repeat")
         return self
@@ -115,21 +147,21 @@ class Pack(BaseModel):
 
     @model_validator(mode="after")
     def _monitors(self) -> Pack:
-        for r in self.rules:
+        for r in self.every_rule:
             if r.family in monitors.FAMILIES:
                 monitors.settings_of(r.rule())  # raises what is wrong
         return self
 
     def vehicle_rules(self) -> tuple[Rule, ...]:
         """The checks of official vehicles (R-MON-3), one a rule."""
-        return tuple(r.rule() for r in self.rules if r.family == vehicles.FAMILY)
+        return tuple(r.rule() for r in self.every_rule if r.family == vehicles.FAMILY)
 
     def red_flags(self) -> tuple[Rule, ...]:
         """The rules of public resource trading (R-MON-2), one an indicator."""
-        return tuple(r.rule() for r in self.rules if r.family == procurement.FAMILY)
+        return tuple(r.rule() for r in self.every_rule if r.family == procurement.FAMILY)
 
     def compiled(self) -> tuple[Rule, ...]:
-        return tuple(r.rule() for r in self.rules)
+        return tuple(r.rule() for r in self.every_rule)
 
     def warnings(self) -> tuple[tuple[str, int], ...]:
         """(limit, working days ahead) at which a warning rule fires: the clock must wake then."""
@@ -152,7 +184,7 @@ class Pack(BaseModel):
 
     def warnings_only(self) -> tuple[str, ...]:
         """Rules whose yellows never escalate: they count for no repeat either."""
-        return tuple(r.id for r in self.rules if not r.escalates)
+        return tuple(r.id for r in self.every_rule if not r.escalates)
 
     def disclosure(self) -> tuple[int, ...]:
         """Working days after a result by which it must be public: the clock wakes when they pass."""

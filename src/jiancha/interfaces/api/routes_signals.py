@@ -119,6 +119,7 @@ def get_packs(_: SignedIn, db: Annotated[Database, Depends(database)]) -> dict[s
                 "title_zh": p.title_zh,
                 "title_en": p.title_en,
                 "rules": len(p.rules),
+                "included": len(p.included),  # rules of the families it takes from another pack
                 "not_checkable": len(p.not_checkable),
             }
             for p in (packs.load(n) for n in packs.shipped())
