@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,42 +16,18 @@ from pydantic import ValidationError
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.monitors import decisions
 from jiancha.domain.monitors.base import Hit, Record, Records, Today
-from jiancha.domain.timeutil import local_date
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-GZW"
 TODAY = date(2026, 6, 15)
 COMPANY = "市交通投资集团有限公司"
 OTHER = "市文旅集团有限公司"
-CITY = {
-    s: f"330900-{s}"
-    for s in (
-        "SCJG",
-        "ZRZY",
-        "ZJ",
-        "JTYS",
-        "STHJ",
-        "WJW",
-        "GA",
-        "MZ",
-        "RS",
-        "JY",
-        "NYNC",
-        "WGLY",
-        "YJGL",
-        "SW",
-    )
-}
 
 
 def record(kind: str, fields: dict[str, Any]) -> Record:
-    """A kept record as the service keeps it: validated by its kind's model, dumped to JSON."""
-    spec = decisions.MONITOR.kinds[kind]
-    model = spec.model.model_validate({"department_code": DEPT, **fields})
-    day = getattr(model, spec.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    data = model.model_dump(mode="json", exclude={"id", "department_code"})
-    return Record(kind, model.id, model.department_code or DEPT, day, data)
+    """A kept record as the service keeps it."""
+    return kept(decisions.MONITOR, kind, fields, DEPT)
 
 
 def run(check: str, *records: Record, today: date = TODAY, **settings: Any) -> list[Hit]:

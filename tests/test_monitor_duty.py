@@ -3,7 +3,7 @@ from the site, and check-ins without a matching duty, on hand-made records."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +21,9 @@ from jiancha.domain.monitors.duty import (
     out_of_radius,
     unrostered,
 )
-from jiancha.domain.timeutil import local_date
 from jiancha.domain.vehicles.tracks import distance_km
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-ZJ"
 TODAY = Today(date(2026, 5, 15), WorkCalendar.weekdays_only())  # a Friday
@@ -30,12 +31,8 @@ SITE = (30.0, 120.0)
 
 
 def record(kind: str, data: dict[str, Any]) -> Record:
-    spec = MONITOR.kinds[kind]
-    model = spec.model.model_validate(data)
-    day = getattr(model, spec.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return Record(kind, model.id, model.department_code or DEPT, day, model.model_dump(mode="json"))
+    """A kept record as the service keeps it."""
+    return kept(MONITOR, kind, data, DEPT)
 
 
 def posting(did: str = "DU1", starts_on: str = "2026-04-01", ends_on: str = "2026-12-31") -> Record:
@@ -292,7 +289,7 @@ def test_a_record_refuses_bad_input_naming_the_field(model: Any, data: dict[str,
 
 # -- the demo --------------------------------------------------------------------------------------
 
-DEPARTMENTS = {s: f"330900-{s}" for s in ("SCJG", "ZJ", "WJW", "NYNC", "RS")}
+DEPARTMENTS = CITY
 
 
 @pytest.mark.parametrize("day", [date(2026, 5, 15), date(2026, 3, 1), date(2026, 12, 31), date(2027, 1, 1)])

@@ -5,7 +5,7 @@ names raises a signal, once per level, and the index falls as events leave the w
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,8 @@ from jiancha.domain.monitors.integrity_risk import (
     index,
     risk_level,
 )
-from jiancha.domain.timeutil import local_date
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-JTYS"
 TODAY = Today(date(2026, 5, 20), WorkCalendar.weekdays_only())
@@ -31,12 +32,8 @@ _n = iter(range(1, 10_000))
 
 
 def record(kind: str, /, **fields: Any) -> Record:
-    k = MONITOR.kinds[kind]
-    model = k.model.model_validate({"department_code": DEPT, **fields})
-    day = getattr(model, k.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return Record(kind, model.id, model.department_code or DEPT, day, model.model_dump(mode="json"))
+    """A kept record as the service keeps it."""
+    return kept(MONITOR, kind, fields, DEPT)
 
 
 def event(kind: str, official: str | None = "O1", days_ago: int = 10, **fields: Any) -> Record:
@@ -346,7 +343,7 @@ def test_the_units_own_event_names_no_official() -> None:
 # -- the demo -------------------------------------------------------------------------------------
 
 SUFFIXES = "SCJG ZRZY ZJ JTYS STHJ WJW GA MZ RS JY NYNC WGLY YJGL SW"
-DEPARTMENTS = {s: f"330900-{s}" for s in SUFFIXES.split()}
+DEPARTMENTS = CITY
 
 
 def demo_records() -> dict[str, list[Record]]:

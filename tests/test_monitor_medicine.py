@@ -3,7 +3,7 @@ and drugs per prescription, on hand-made records."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +25,8 @@ from jiancha.domain.monitors.medicine import (
     drug_share,
     drugs_per_prescription,
 )
-from jiancha.domain.timeutil import local_date
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-WJW"
 TODAY = Today(date(2026, 5, 15), WorkCalendar.weekdays_only())
@@ -33,12 +34,8 @@ APRIL = date(2026, 4, 10)
 
 
 def record(kind: str, data: dict[str, Any]) -> Record:
-    spec = MONITOR.kinds[kind]
-    model = spec.model.model_validate(data)
-    day = getattr(model, spec.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return Record(kind, model.id, model.department_code or DEPT, day, model.model_dump(mode="json"))
+    """A kept record as the service keeps it."""
+    return kept(MONITOR, kind, data, DEPT)
 
 
 def rx(
@@ -335,7 +332,7 @@ def test_a_check_refuses_unknown_or_bad_settings() -> None:
 
 # -- the demo --------------------------------------------------------------------------------------
 
-DEPARTMENTS = {s: f"330900-{s}" for s in ("SCJG", "ZJ", "WJW", "NYNC", "RS")}
+DEPARTMENTS = CITY
 
 
 @pytest.mark.parametrize("day", [date(2026, 5, 15), date(2026, 3, 1), date(2026, 12, 31), date(2027, 1, 1)])

@@ -5,7 +5,7 @@ when the rule names it, and a worse grade raises again."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.monitors.base import Record, Records, Today
 from jiancha.domain.monitors.projects import MONITOR, Grades, Project, ProjectFact, demo, grade, index
-from jiancha.domain.timeutil import local_date
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-ZJ"
 TODAY = Today(date(2026, 5, 20), WorkCalendar.weekdays_only())
@@ -22,12 +23,8 @@ D = TODAY.day
 
 
 def record(kind: str, /, **fields: Any) -> Record:
-    k = MONITOR.kinds[kind]
-    model = k.model.model_validate({"department_code": DEPT, **fields})
-    day = getattr(model, k.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return Record(kind, model.id, model.department_code or DEPT, day, model.model_dump(mode="json"))
+    """A kept record as the service keeps it."""
+    return kept(MONITOR, kind, fields, DEPT)
 
 
 def project(pid: str = "P1", **fields: Any) -> Record:
@@ -325,7 +322,7 @@ def test_a_bad_project_is_refused_by_name(change: dict[str, Any], field: str) ->
 # -- the demo -------------------------------------------------------------------------------------
 
 SUFFIXES = "SCJG ZRZY ZJ JTYS STHJ WJW GA MZ RS JY NYNC WGLY YJGL SW"
-DEPARTMENTS = {s: f"330900-{s}" for s in SUFFIXES.split()}
+DEPARTMENTS = CITY
 
 
 def demo_records() -> dict[str, list[Record]]:

@@ -3,7 +3,7 @@ a threshold, and each registered village's disclosure on time, on hand-made reco
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,19 +22,16 @@ from jiancha.domain.monitors.village import (
     open_method,
     periods,
 )
-from jiancha.domain.timeutil import local_date
+
+from .monitoring import CITY, kept
 
 DEPT = "330900-NYNC"
 TODAY = Today(date(2026, 5, 15), WorkCalendar.weekdays_only())
 
 
 def record(kind: str, data: dict[str, Any]) -> Record:
-    spec = MONITOR.kinds[kind]
-    model = spec.model.model_validate(data)
-    day = getattr(model, spec.day)
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return Record(kind, model.id, model.department_code or DEPT, day, model.model_dump(mode="json"))
+    """A kept record as the service keeps it."""
+    return kept(MONITOR, kind, data, DEPT)
 
 
 def registration(
@@ -302,7 +299,7 @@ def test_a_record_refuses_bad_input_naming_the_field(model: Any, data: dict[str,
 
 # -- the demo --------------------------------------------------------------------------------------
 
-DEPARTMENTS = {s: f"330900-{s}" for s in ("SCJG", "ZJ", "WJW", "NYNC", "RS")}
+DEPARTMENTS = CITY
 
 
 @pytest.mark.parametrize("day", [date(2026, 5, 15), date(2026, 3, 1), date(2026, 12, 31), date(2027, 1, 1)])

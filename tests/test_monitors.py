@@ -19,7 +19,7 @@ from jiancha.domain.errors import Rejected
 from jiancha.domain.monitors import MONITORS
 from jiancha.domain.monitors.base import Record, Records, Today
 from jiancha.domain.rules.families import monitors as family
-from jiancha.domain.timeutil import LOCAL, local_date
+from jiancha.domain.timeutil import LOCAL
 from jiancha.interfaces.files import importer
 from jiancha.services import demo_monitors, integrity, monitors, packs, signals
 from jiancha.store.database import Database
@@ -27,6 +27,8 @@ from jiancha.store.tables import ledger, monitor_records
 from jiancha.store.tables import signals as signal_rows
 
 from .conftest import client_as, ensure_organisation, system_client
+from .monitoring import CITY
+from .monitoring import kept as kept_record
 
 UNIT = "330900-SCJG"
 OTHER = "330900-JTYS"
@@ -350,43 +352,15 @@ def test_a_record_changed_behind_the_ledger_s_back_is_found(db: Database) -> Non
 
 # -- the demo's records ---------------------------------------------------------------------------
 
-DEPARTMENTS = {
-    s: f"330900-{s}"
-    for s in (
-        "SCJG",
-        "ZRZY",
-        "ZJ",
-        "JTYS",
-        "STHJ",
-        "WJW",
-        "GA",
-        "MZ",
-        "RS",
-        "JY",
-        "NYNC",
-        "WGLY",
-        "YJGL",
-        "SW",
-    )
-}
+DEPARTMENTS = CITY
 
 
 def _demo_records(family_name: str, today: date) -> dict[str, Records]:
     """A monitor's demo records as the service would read them, by department."""
-    monitor = MONITORS[family_name]
     found: dict[str, list[Record]] = defaultdict(list)
     for kind, raw in demo_monitors.MODULES[family_name].demo(today, DEPARTMENTS):
-        item = monitor.kinds[kind].model.model_validate(raw)
-        day = getattr(item, monitor.kinds[kind].day)
-        found[str(item.department_code)].append(
-            Record(
-                kind,
-                item.id,
-                str(item.department_code),
-                local_date(day) if isinstance(day, datetime) else day,
-                orjson.loads(orjson.dumps(item.model_dump(mode="json", exclude={"id", "department_code"}))),
-            ),
-        )
+        record = kept_record(MONITORS[family_name], kind, raw, "")
+        found[record.department_code].append(record)
     return {code: Records(rs) for code, rs in found.items()}
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, func, select
 from jiancha.domain.access.scope import EVERYTHING, Scope
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.monitors import MONITORS
-from jiancha.domain.monitors.base import Monitor, Record, RecordIn, Records, Today
+from jiancha.domain.monitors.base import Monitor, Record, RecordIn, Records, Today, as_record
 from jiancha.domain.rules.families import monitors as family
 from jiancha.domain.rules.lifecycle import UNRESOLVED
 from jiancha.domain.timeutil import iso_local, iso_utc, local_date, utcnow
@@ -108,10 +108,6 @@ def _refused(monitor: Monitor, problems: list[Problem]) -> Rejected:
     )
 
 
-def _day(value: Any) -> date:
-    return local_date(value) if isinstance(value, datetime) else value  # type: ignore[no-any-return]
-
-
 def record_payload(row: Mapping[str, Any]) -> dict[str, Any]:
     """A version of a record as the ledger holds it."""
     return {
@@ -175,8 +171,8 @@ def receive(
                 zh, en = "所属部门应为已登记的部门编码", "department_code must name a known department"
                 problems.append(Problem("unknown_department", f"[{i}].department_code", zh, en, i))
                 continue
-            data = orjson.loads(orjson.dumps(item.model_dump(mode="json", exclude={"id", "department_code"})))
-            day = _day(getattr(item, spec.day))
+            kept = as_record(kind, spec, item, unit)
+            data, day = dict(kept.data), kept.day
             if old is not None and (old.department_code, old.day, old.data) == (unit, day, data):
                 continue
             rows.append(

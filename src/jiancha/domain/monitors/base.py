@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiancha.domain.clock.calendar import WorkCalendar
+from jiancha.domain.timeutil import local_date
 
 RecordId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s/@]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -60,6 +61,14 @@ class Record:
     @property
     def ref(self) -> str:
         return f"{self.kind}/{self.record_id}"
+
+
+def as_record(kind: str, spec: Kind, item: RecordIn, department: str) -> Record:
+    """A validated record as checks read it: the kind's fields as JSON values (the id and the
+    department aside), its day from the field its kind names (an instant's local date)."""
+    day = getattr(item, spec.day)
+    data = item.model_dump(mode="json", exclude={"id", "department_code"})
+    return Record(kind, item.id, department, local_date(day) if isinstance(day, datetime) else day, data)
 
 
 class Records:

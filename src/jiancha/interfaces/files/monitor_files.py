@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.monitors import MONITORS
+from jiancha.interfaces.files.json_files import is_json_lines, json_document, json_lines
 from jiancha.services import monitors
 from jiancha.store.database import Database
 from jiancha.store.tables import departments
@@ -35,28 +35,9 @@ def is_monitor_kind(kind: str) -> bool:
 
 
 def _rows(data: bytes, filename: str) -> list[tuple[int, Any]]:
-    if filename.lower().endswith((".jsonl", ".ndjson")):
-        rows: list[tuple[int, Any]] = []
-        problems: list[Problem] = []
-        for number, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, orjson.loads(line)))
-            except orjson.JSONDecodeError as e:
-                problems.append(Problem("bad_json", "", "不是有效的 JSON", f"not valid JSON: {e}", number))
-        if problems:
-            raise Rejected(
-                "records_rejected",
-                "文件有无法读取的行，未作任何记录",
-                "the file has unreadable rows; nothing was recorded",
-                problems,
-            )
-        return rows
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        raise Rejected("unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}") from e
+    if is_json_lines(filename):
+        return json_lines(data, "records_rejected")
+    doc = json_document(data)
     return [(i + 1, r) for i, r in enumerate(doc if isinstance(doc, list) else [doc])]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from jiancha.domain.errors import Problem, Rejected
+from jiancha.interfaces.files.json_files import is_json_lines, json_document, json_lines
 
 
 def looks_like_ocds(data: bytes) -> bool:
@@ -22,28 +22,9 @@ def looks_like_ocds(data: bytes) -> bool:
 
 
 def read_releases(data: bytes, filename: str) -> list[tuple[int, Any]]:
-    if filename.lower().endswith((".jsonl", ".ndjson")):
-        rows: list[tuple[int, Any]] = []
-        problems: list[Problem] = []
-        for number, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, orjson.loads(line)))
-            except orjson.JSONDecodeError as e:
-                problems.append(Problem("bad_json", "", "不是有效的 JSON", f"not valid JSON: {e}", number))
-        if problems:
-            raise Rejected(
-                "releases_rejected",
-                "文件有无法读取的行，未作任何记录",
-                "the file has unreadable rows; nothing was recorded",
-                problems,
-            )
-        return rows
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        raise Rejected("unreadable_file", "文件不是有效的 JSON", f"the file is not valid JSON: {e}") from e
+    if is_json_lines(filename):
+        return json_lines(data, "releases_rejected")
+    doc = json_document(data)
     if isinstance(doc, dict) and isinstance(doc.get("records"), list):
         doc = [r.get("compiledRelease") if isinstance(r, dict) else r for r in doc["records"]]
     elif isinstance(doc, dict) and isinstance(doc.get("releases"), list):

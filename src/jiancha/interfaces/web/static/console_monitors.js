@@ -4,9 +4,10 @@
 // versions; an index monitor's index with every component. The signals themselves are handled on
 // the console's signal page. See console.js for the contract: { key: { nav, render(main, args, me) } }.
 import {
-  addWords, api, both, clear, departmentName, field, h, lang, link, organisation, pager, params, t, table,
+  addWords, api, both, clear, departmentName, h, lang, link, organisation, pager, params, t, table,
   tagged, when,
 } from "/static/core.js";
+import { flaggedFilters } from "/static/supervision.js";
 
 addWords({
   monitors: ["专项监察", "Monitors"],
@@ -31,8 +32,6 @@ addWords({
   "mo.total_n": ["共 {n} 条记录", "{n} records"],
   "mo.record": ["{kind} {id}", "{kind} {id}"],
   "mo.facts": ["记录内容", "The record"],
-  "mo.field": ["字段", "Field"],
-  "mo.value": ["值", "Value"],
   "mo.signals": ["依据本记录的信号", "Signals resting on this record"],
   "mo.versions": ["收到的版本", "Versions received"],
   "mo.version": ["版本", "Version"],
@@ -136,23 +135,10 @@ async function recordList(main, [monitor, kind, query], me) {
     const kept = Object.entries({ ...f, ...values }).filter(([, v]) => v !== "" && v != null);
     location.hash = `#/records/${encodeURIComponent(monitor)}/${encodeURIComponent(kind)}/${new URLSearchParams(kept)}`;
   };
-  const departments = me.scope ? o.departments.filter((d) => me.scope.includes(d.code)) : o.departments;
-  const filters = h(
-    "form",
-    { class: "filters panel-form", "aria-label": t("filter") },
-    field(t("department"), "department", {
-      kind: "select",
-      value: f.department || "",
-      options: [["", t("mo.all_departments")], ...departments.map((d) => [d.code, d.name])],
-    }),
-    field(t("mo.flagged_only"), "flagged", { kind: "checkbox", value: flagged }),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, t("filter")))
+  const filters = flaggedFilters(
+    me, o, f, { allLabel: t("mo.all_departments"), flaggedLabel: t("mo.flagged_only") },
+    (v) => go({ ...v, offset: "" })
   );
-  filters.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const v = Object.fromEntries(new FormData(filters));
-    go({ department: v.department, flagged: v.flagged ? "1" : "", offset: "" });
-  });
   clear(
     main,
     h("p", {}, link(t("back"), ["monitors"])),

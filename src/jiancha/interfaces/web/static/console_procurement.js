@@ -3,9 +3,10 @@
 // flags and every version received. The flags are signals, handled on the console's signal page.
 // See console.js for the contract: { key: { nav: word | null, render(main, args, me) } }.
 import {
-  addWords, api, both, clear, departmentName, facts, field, goTo, h, lang, link, organisation, pager, params, t,
+  addWords, api, both, clear, departmentName, facts, goTo, h, lang, link, organisation, pager, params, t,
   table, tagged, when,
 } from "/static/core.js";
+import { flaggedFilters } from "/static/supervision.js";
 
 addWords({
   procurement: ["招标采购", "Procurement"],
@@ -113,23 +114,10 @@ async function processList(main, args, me) {
   const { total } = data;
   const rows = data.processes;
   const o = await organisation();
-  const departments = me.scope ? o.departments.filter((d) => me.scope.includes(d.code)) : o.departments;
-  const filters = h(
-    "form",
-    { class: "filters panel-form", "aria-label": t("filter") },
-    field(t("department"), "department", {
-      kind: "select",
-      value: f.department || "",
-      options: [["", t("pc.all_departments")], ...departments.map((d) => [d.code, d.name])],
-    }),
-    field(t("pc.flagged_only"), "flagged", { kind: "checkbox", value: flagged }),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, t("filter")))
+  const filters = flaggedFilters(
+    me, o, f, { allLabel: t("pc.all_departments"), flaggedLabel: t("pc.flagged_only") },
+    (v) => goTo("procurement", v)
   );
-  filters.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const v = Object.fromEntries(new FormData(filters));
-    goTo("procurement", { department: v.department, flagged: v.flagged ? "1" : "" });
-  });
   clear(
     main,
     h("h1", {}, t("pc.processes")),

@@ -1,6 +1,6 @@
 // What the console and the workbench both show: signals and notices in tables, a notice's facts,
 // and the words for them. No side effects: both pages import it.
-import { addWords, both, departmentName, facts, h, light, link, t, table, when } from "/static/core.js";
+import { addWords, both, departmentName, facts, field, h, light, link, t, table, when } from "/static/core.js";
 
 addWords({
   signals: ["信号看板", "Signals"],
@@ -159,4 +159,28 @@ export function noticeFacts(n) {
       { label: t("reason"), cell: (x) => (x.detail && (x.detail.reason || x.detail.report)) || "" },
     ], n.history || [])
   );
+}
+
+// The filters of a list of a watch's subjects (processes, records): a department in the reader's
+// scope (`allLabel` for all of them) and "only those with signals" (`flaggedLabel`); `go` gets
+// { department, flagged: "1" | "" } on submit.
+export function flaggedFilters(me, o, f, { allLabel, flaggedLabel }, go) {
+  const departments = me.scope ? o.departments.filter((d) => me.scope.includes(d.code)) : o.departments;
+  const filters = h(
+    "form",
+    { class: "filters panel-form", "aria-label": t("filter") },
+    field(t("department"), "department", {
+      kind: "select",
+      value: f.department || "",
+      options: [["", allLabel], ...departments.map((d) => [d.code, d.name])],
+    }),
+    field(flaggedLabel, "flagged", { kind: "checkbox", value: f.flagged === "1" }),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("filter")))
+  );
+  filters.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const v = Object.fromEntries(new FormData(filters));
+    go({ department: v.department, flagged: v.flagged ? "1" : "" });
+  });
+  return filters;
 }
