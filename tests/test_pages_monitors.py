@@ -54,7 +54,7 @@ def test_a_flagged_reception_followed_to_its_signal_and_back(site: Site, pages: 
     expect(page).to_have_url(re.compile(re.escape(f"#/record/three_public/reception/{record['id']}")))
     facts = page.locator("section", has=page.get_by_role("heading", name="记录内容"))
     # Each field by its label from the kind's model (the field's name on hover).
-    visiting = facts.locator("dt", has_text="派出单位")
+    visiting = facts.locator("dt", has_text=re.compile("^派出单位$"))
     expect(visiting).to_have_attribute("title", "visiting_unit")
     expect(visiting.locator("+ dd")).to_have_text(record["data"]["visiting_unit"])
     own = page.get_by_role("table", name="依据本记录的信号")
