@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiancha.domain.evaluation import EvaluationRules
+from jiancha.domain.logs import LogMapping
 from jiancha.domain.public.complaints import ComplaintRules
-from jiancha.domain.rules.families import FAMILIES, WATCHES, monitors, procurement, vehicles
+from jiancha.domain.rules.families import FAMILIES, WATCHES, monitors, procurement, sequence, vehicles
 from jiancha.domain.rules.model import Colour, Rule
 from jiancha.domain.supervision.notices import NoticeRules
 from jiancha.domain.supervision.patrols import PatrolRules
@@ -121,6 +122,8 @@ class Pack(BaseModel):
     # loader from `include`, never written in a file; `rules` keeps the pack's own).
     include: tuple[Include, ...] = ()
     included: tuple[RuleSpec, ...] = ()
+    # How an event log kept elsewhere becomes this pack's cases (R-ING-2): see domain/logs.py.
+    log: LogMapping | None = None
 
     @property
     def every_rule(self) -> tuple[RuleSpec, ...]:
@@ -143,6 +146,13 @@ class Pack(BaseModel):
     def _vehicles(self) -> Pack:
         for rule in self.vehicle_rules():
             vehicles.settings_of(rule)  # raises what is wrong
+        return self
+
+    @model_validator(mode="after")
+    def _sequences(self) -> Pack:
+        for r in self.rules:
+            if r.family == "sequence":
+                sequence.check_params(r.rule())  # raises what is wrong
         return self
 
     @model_validator(mode="after")

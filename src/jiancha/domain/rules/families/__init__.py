@@ -13,6 +13,7 @@ from jiancha.domain.rules.families import (
     item_status,
     penalty,
     procedure,
+    sequence,
     time_limit,
 )
 from jiancha.domain.rules.model import Context, Finding, Rule
@@ -32,6 +33,7 @@ FAMILIES: dict[str, Family] = {
     "same_instant": evasion.same_instant,
     "execution": execution.evaluate,
     "disclosure": disclosure.evaluate,
+    "sequence": sequence.evaluate,  # steps' order and spacing in calendar days (imported logs)
 }
 
 # Families that judge something wider than a case (a feed, an item over a period, what a department
