@@ -91,7 +91,7 @@ class LogMapping(_Model):
     def power_item(self) -> PowerItem:
         """The item the log's cases are cases of: one step an activity, none required (a log
         shows what happened; the pack's rules say what should have)."""
-        steps = []
+        steps: list[Step] = []
         for order, (activity, a) in enumerate(self.activities.items(), start=1):
             if a.step not in {s.code for s in steps}:
                 steps.append(Step(code=a.step, name=a.name or activity, order=order, required=False))
