@@ -115,6 +115,23 @@ def import_file(
         ),
     ] = None,
     changed_by: Annotated[str, typer.Option(help="Who is making the change (recorded).")] = "import",
+    log_format: Annotated[
+        str | None,
+        typer.Option("--format", help="an event log: xes (.xes, .xes.gz), ocel (OCEL 2.0 JSON) or csv"),
+    ] = None,
+    pack: Annotated[
+        str | None,
+        typer.Option(help="with --format: the pack the log's cases are judged by (and its mapping)"),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="with --format csv: case=…,activity=…,timestamp=…[,resource=…] (guessed when absent)"
+        ),
+    ] = None,
+    case_type: Annotated[
+        str | None, typer.Option(help="with --format ocel: the object type whose objects are the cases")
+    ] = None,
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
@@ -125,6 +142,9 @@ def import_file(
 
     db = _db()
     _ready(db)
+    if log_format is not None:
+        _import_log(db, file, log_format, pack, columns, case_type)
+        return
     try:
         summary = importer.import_file(
             db,
@@ -136,6 +156,35 @@ def import_file(
         )
     except Rejected as e:
         _fail(e)
+    typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+
+
+def _import_log(
+    db: Database, file: Path, log_format: str, pack: str | None, columns: str | None, case_type: str | None
+) -> None:
+    """An event log, checked whole, then ingested with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from jiancha.interfaces.files import log_import
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        try:
+            source = log_import.source_of(file, log_format, columns, case_type)
+            summary = log_import.import_log(
+                db, source, pack, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        except Rejected as e:
+            bar.stop()
+            _fail(e)
     typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
 
 
