@@ -132,6 +132,12 @@ def import_file(
     case_type: Annotated[
         str | None, typer.Option(help="with --format ocel: the object type whose objects are the cases")
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="with --format: the zone of timestamps written without an offset, e.g. Europe/Rome"
+        ),
+    ] = None,
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
@@ -143,7 +149,7 @@ def import_file(
     db = _db()
     _ready(db)
     if log_format is not None:
-        _import_log(db, file, log_format, pack, columns, case_type)
+        _import_log(db, file, log_format, pack, columns, case_type, timezone)
         return
     try:
         summary = importer.import_file(
@@ -160,7 +166,13 @@ def import_file(
 
 
 def _import_log(
-    db: Database, file: Path, log_format: str, pack: str | None, columns: str | None, case_type: str | None
+    db: Database,
+    file: Path,
+    log_format: str,
+    pack: str | None,
+    columns: str | None,
+    case_type: str | None,
+    timezone: str | None,
 ) -> None:
     """An event log, checked whole, then ingested with a progress bar on stderr."""
     from rich.console import Console
@@ -178,7 +190,7 @@ def _import_log(
     ) as bar:
         task = bar.add_task(f"importing {file.name}", total=None)
         try:
-            source = log_import.source_of(file, log_format, columns, case_type)
+            source = log_import.source_of(file, log_format, columns, case_type, timezone)
             summary = log_import.import_log(
                 db, source, pack, progress=lambda done, total: bar.update(task, completed=done, total=total)
             )

@@ -13,15 +13,23 @@ in the log (`A1#3`), so the same file again is recognised as duplicates.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from pydantic import ValidationError
 
 from jiancha.domain.errors import Problem, Rejected
 from jiancha.domain.events import EventIn
 from jiancha.domain.logs import LogMapping, for_file
+from jiancha.domain.timeutil import iso_utc
+from jiancha.domain.validation import problems_from
 from jiancha.interfaces.files.event_logs import (
     CsvColumns,
     LogEvent,
@@ -31,6 +39,7 @@ from jiancha.interfaces.files.event_logs import (
     read_xes,
 )
 from jiancha.services import catalogue, ingest, organisation, packs
+from jiancha.store import cases as case_store
 from jiancha.store.database import Database
 
 FORMATS = ("xes", "ocel", "csv")
@@ -46,6 +55,7 @@ class LogSource:
     format: str
     columns: CsvColumns | None = None  # csv: which column is what (guessed from the header when absent)
     case_type: str | None = None  # ocel: the object type whose objects are the cases
+    naive_tz: tzinfo | None = None  # the zone of timestamps written without an offset
 
     def events(self) -> AbstractContextManager[Iterator[LogEvent]]:
         return _Reading(self)
@@ -60,18 +70,25 @@ class _Reading(AbstractContextManager[Iterator[LogEvent]]):
         s = self.source
         if s.format == "csv":
             self.stream = s.path.open(encoding="utf-8-sig", newline="")
-            return read_csv_log(self.stream, s.columns or CsvColumns.guess(_header(s.path)))
+            columns = s.columns or CsvColumns.guess(_header(s.path))
+            if s.naive_tz is not None and columns.naive_tz is None:
+                columns = replace(columns, naive_tz=s.naive_tz)
+            return read_csv_log(self.stream, columns)
         self.stream = open_log(s.path)
         if s.format == "xes":
-            return read_xes(self.stream)
+            return read_xes(self.stream, s.naive_tz)
         if not s.case_type:
             zh, en = "OCEL 日志须用 --case-type 指明以哪类对象为办件", "an OCEL log needs --case-type"
             raise Rejected("no_case_type", zh, en, [Problem("required", "case_type", zh, en)])
-        return read_ocel(self.stream, s.case_type)
+        return read_ocel(self.stream, s.case_type, s.naive_tz)
 
     def __exit__(self, *_: object) -> None:
         if self.stream is not None:
             self.stream.close()
+
+
+def _stem(path: Path) -> str:
+    return path.name.split(".")[0]
 
 
 def _header(path: Path) -> list[str]:
@@ -81,39 +98,66 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-def source_of(path: Path, fmt: str, columns: str | None = None, case_type: str | None = None) -> LogSource:
+def source_of(
+    path: Path,
+    fmt: str,
+    columns: str | None = None,
+    case_type: str | None = None,
+    timezone: str | None = None,
+) -> LogSource:
     if fmt not in FORMATS:
         zh, en = f"未知的日志格式 {fmt}", f"unknown log format {fmt}; use one of {', '.join(FORMATS)}"
         raise Rejected("unknown_format", zh, en, [Problem("not_allowed", "format", zh, en)])
-    return LogSource(path, fmt, CsvColumns.parse(columns) if columns else None, case_type)
+    zone: tzinfo | None = None
+    if timezone:
+        try:
+            zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            zh, en = f"未知的时区 {timezone}", f"unknown time zone {timezone} (e.g. Europe/Rome, UTC)"
+            raise Rejected("unknown_timezone", zh, en, [Problem("not_allowed", "timezone", zh, en)]) from e
+    return LogSource(path, fmt, CsvColumns.parse(columns) if columns else None, case_type, zone)
 
 
-def check(source: LogSource, mapping: LogMapping | None) -> tuple[list[str], int]:
-    """The first pass: every event readable and mappable. Returns the activities in the order
-    first seen, and how many events; Rejected naming every problem (the first hundred)."""
+def check(db: Database, source: LogSource, mapping: LogMapping | None) -> tuple[list[str], int]:
+    """The first pass: every event readable, mappable, valid as an event, and at one with what is
+    stored (its id not used for other content, its case not another item's). Returns the
+    activities in the order first seen, and how many events; Rejected naming every problem (the
+    first hundred) by the file's row or event number."""
     problems: list[Problem] = []
     seen: dict[str, None] = {}
     count = 0
+    ids = _EventIds()
+    as_events = mapping if mapping is not None else for_file(_stem(source.path), [])
+    item_kept = any(i.code == as_events.item.code for i in catalogue.current_items(db))
+    batch: list[tuple[int, EventIn]] = []
+
+    def stored() -> None:
+        problems.extend(_against_store(db, batch, item_kept))
+        batch.clear()
+
     try:
         with source.events() as events:
             for e in events:
                 count += 1
                 if e.activity not in seen:
                     seen[e.activity] = None
-                if (
-                    mapping is not None
-                    and mapping.step_of(e.activity) is None
-                    and len(problems) < MAX_PROBLEMS
-                ):
+                if len(problems) >= MAX_PROBLEMS:
+                    continue  # keep counting; a hundred problems say enough
+                if as_events.step_of(e.activity) is None:
                     zh = f"活动 {e.activity} 不在规则包的日志映射中"
                     en = f"activity {e.activity} is not in the pack's log mapping"
                     problems.append(Problem("unknown_activity", "activity", zh, en, e.position))
+                    continue
+                try:
+                    batch.append((e.position, event_in(as_events, e, ids.of(e, as_events))))
+                except ValidationError as bad:
+                    problems.extend(p.at(e.position) for p in problems_from(bad))
+                if len(batch) >= BATCH:
+                    stored()
+        stored()
     except Rejected as e:
-        problems = (
-            [*e.problems, *problems]
-            if e.problems
-            else [*problems, Problem(e.code, "", e.message_zh, e.message_en)]
-        )
+        whole = Problem(e.code, "", e.message_zh, e.message_en)
+        problems = [*e.problems, *problems] if e.problems else [*problems, whole]
     if problems:
         raise Rejected(
             "log_rejected",
@@ -126,7 +170,67 @@ def check(source: LogSource, mapping: LogMapping | None) -> tuple[list[str], int
     return list(seen), count
 
 
-def event_in(mapping: LogMapping, e: LogEvent) -> EventIn:
+def _against_store(db: Database, batch: list[tuple[int, EventIn]], item_kept: bool) -> list[Problem]:
+    """What the store says of a batch: with the log's item kept, every check ingestion makes; else
+    (a first import) only that its cases are no other item's."""
+    if not batch:
+        return []
+    events = [e for _, e in batch]
+    if item_kept:
+        try:
+            ingest.check_events(db, events)
+        except Rejected as e:
+            return [p.at(batch[p.index][0]) if p.index is not None else p for p in e.problems]
+        return []
+    with db.read() as conn:
+        taken = case_store.by_case_no(conn, sorted({e.case_no for e in events}))
+    return [
+        Problem(
+            "item_mismatch",
+            "case",
+            f"办件 {e.case_no} 已属于事项 {taken[e.case_no].item_code}",
+            f"case {e.case_no} belongs to item {taken[e.case_no].item_code} already",
+            row,
+        )
+        for row, e in batch
+        if e.case_no in taken
+    ]
+
+
+class _EventIds:
+    """An event's id: its case and a digest of what it says (activity, instant, resource,
+    attributes), so the same log sent again — as XES or as CSV — is recognised event by event;
+    a second event of a case identical in every field to one before it in the same run of the
+    case's events gets `-2`, `-3`… (a log whose cases' events are scattered cannot tell such twins
+    apart: they are one event)."""
+
+    def __init__(self) -> None:
+        self.case: str | None = None
+        self.seen: dict[str, int] = {}
+
+    def of(self, e: LogEvent, mapping: LogMapping) -> str:
+        if e.case_id != self.case:
+            self.case, self.seen = e.case_id, {}
+        said = _plain([e.activity, iso_utc(e.timestamp), e.resource, mapping.attributes(dict(e.attributes))])
+        digest = hashlib.sha256(orjson.dumps(said, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+        n = self.seen[digest] = self.seen.get(digest, 0) + 1
+        case = e.case_id if len(e.case_id) <= 100 else hashlib.sha256(e.case_id.encode()).hexdigest()[:32]
+        return f"{case}#{digest}" + (f"-{n}" if n > 1 else "")
+
+
+def _plain(value: Any) -> Any:
+    """A value as the digest reads it: a whole float as an integer, so `157.0` (CSV) and `157`
+    (an XES int) say the same, as they compare equal when the store sees the event again."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def event_in(mapping: LogMapping, e: LogEvent, event_id: str) -> EventIn:
     step = mapping.step_of(e.activity)
     assert step is not None  # checked in the first pass
     attributes: dict[str, Any] = mapping.attributes(dict(e.attributes))
@@ -134,7 +238,7 @@ def event_in(mapping: LogMapping, e: LogEvent) -> EventIn:
         attributes["case"] = mapping.attributes(dict(e.case_attributes))
     return EventIn(
         source_system=mapping.source_system,
-        event_id=f"{e.case_id}#{e.position}",
+        event_id=event_id,
         case_no=e.case_id,
         item_code=mapping.item.code,
         step=step.step,
@@ -183,8 +287,9 @@ def import_log(
 ) -> dict[str, Any]:
     """Check the whole log, then ingest it in batches; `progress(done, total)` after each batch."""
     pack = packs.load(pack_name) if pack_name else packs.active()
-    activities, total = check(source, pack.log)
-    mapping = pack.log or for_file(source.path.name.split(".")[0], activities)
+    activities, total = check(db, source, pack.log)
+    mapping = pack.log or for_file(_stem(source.path), activities)
+    ids = _EventIds()
     prepare(db, mapping, pack.pack)
     accepted = duplicates = done = 0
     batch: list[EventIn] = []
@@ -203,7 +308,7 @@ def import_log(
 
     with source.events() as events:
         for e in events:
-            batch.append(event_in(mapping, e))
+            batch.append(event_in(mapping, e, ids.of(e, mapping)))
             if len(batch) >= BATCH:
                 flush()
     flush()
