@@ -148,6 +148,10 @@ def import_file(
 
     db = _db()
     _ready(db)
+    # An XES or OCEL file is an event log by its name alone; a CSV log needs --format csv.
+    named = file.name.lower()
+    if log_format is None and kind is None and named.endswith((".xes", ".xes.gz", ".jsonocel")):
+        log_format = "ocel" if named.endswith(".jsonocel") else "xes"
     if log_format is not None:
         _import_log(db, file, log_format, pack, columns, case_type, timezone)
         return
