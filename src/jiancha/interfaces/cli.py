@@ -138,6 +138,10 @@ def import_file(
             help="with --format: the zone of timestamps written without an offset, e.g. Europe/Rome"
         ),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="with --format: a YAML mapping of the log onto cases (as a pack's log: section)"),
+    ] = None,
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
@@ -153,7 +157,7 @@ def import_file(
     if log_format is None and kind is None and named.endswith((".xes", ".xes.gz", ".jsonocel")):
         log_format = "ocel" if named.endswith(".jsonocel") else "xes"
     if log_format is not None:
-        _import_log(db, file, log_format, pack, columns, case_type, timezone)
+        _import_log(db, file, log_format, pack, columns, case_type, timezone, mapping)
         return
     try:
         summary = importer.import_file(
@@ -177,6 +181,7 @@ def _import_log(
     columns: str | None,
     case_type: str | None,
     timezone: str | None,
+    mapping: Path | None = None,
 ) -> None:
     """An event log, checked whole, then ingested with a progress bar on stderr."""
     from rich.console import Console
@@ -196,7 +201,11 @@ def _import_log(
         try:
             source = log_import.source_of(file, log_format, columns, case_type, timezone)
             summary = log_import.import_log(
-                db, source, pack, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                db,
+                source,
+                pack,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                mapping=log_import.mapping_of(mapping) if mapping else None,
             )
         except Rejected as e:
             bar.stop()

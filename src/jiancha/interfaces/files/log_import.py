@@ -87,6 +87,20 @@ class _Reading(AbstractContextManager[Iterator[LogEvent]]):
             self.stream.close()
 
 
+def mapping_of(path: Path) -> LogMapping:
+    """A mapping file (YAML, as a pack's `log:` section), Rejected naming what is wrong."""
+    import yaml
+
+    try:
+        return LogMapping.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, OSError) as e:
+        zh, en = f"无法读取映射文件 {path.name}", f"cannot read the mapping file {path.name}: {e}"
+        raise Rejected("mapping_rejected", zh, en) from e
+    except ValidationError as e:
+        zh, en = f"映射文件 {path.name} 有错误", f"the mapping file {path.name} has errors"
+        raise Rejected("mapping_rejected", zh, en, problems_from(e)) from e
+
+
 def _stem(path: Path) -> str:
     return path.name.split(".")[0]
 
@@ -284,11 +298,14 @@ def import_log(
     source: LogSource,
     pack_name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    mapping: LogMapping | None = None,
 ) -> dict[str, Any]:
-    """Check the whole log, then ingest it in batches; `progress(done, total)` after each batch."""
+    """Check the whole log, then ingest it in batches; `progress(done, total)` after each batch.
+    The mapping: the one given (`--mapping`), else the pack's, else one made from the file."""
     pack = packs.load(pack_name) if pack_name else packs.active()
-    activities, total = check(db, source, pack.log)
-    mapping = pack.log or for_file(_stem(source.path), activities)
+    given = mapping or pack.log
+    activities, total = check(db, source, given)
+    mapping = given or for_file(_stem(source.path), activities)
     ids = _EventIds()
     prepare(db, mapping, pack.pack)
     accepted = duplicates = done = 0

@@ -1,0 +1,39 @@
+"""The synthetic log of the scale benchmark (bench/generate.py): shaped like the demo's cases,
+interleaved as a busy hall's events, and imported end to end with its mapping."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bench import generate
+
+from jiancha.interfaces.files import log_import
+from jiancha.services import integrity
+from jiancha.store.database import Database
+
+MAPPING = Path(__file__).resolve().parents[1] / "bench" / "synthetic-log.yaml"
+
+
+def test_the_synthetic_log_is_shaped_like_the_demo_and_imports_end_to_end(
+    db: Database, tmp_path: Path
+) -> None:
+    made = list(generate.events(300, per_day=40))
+    by_case: dict[str, list[str]] = {}
+    for case, activity, _, _ in made:
+        by_case.setdefault(case, []).append(activity)
+    assert len(by_case) == 300
+    assert Counter(tuple(a) for a in by_case.values()) == {
+        ("受理", "承办", "审核", "批准", "办结"): 285,
+        ("受理", "承办", "不予许可"): 15,
+    }
+    # Interleaved: the first case's second step comes after the next day's new cases.
+    order = [(c, a) for c, a, _, _ in made]
+    assert order.index(("S0000001", "承办")) > order.index(("S0000041", "受理"))
+    path = tmp_path / "synthetic.csv"
+    assert generate.write(path, 300, per_day=40) == len(made) == 285 * 5 + 15 * 3
+    summary = log_import.import_log(
+        db, log_import.source_of(path, "csv"), "default", mapping=log_import.mapping_of(MAPPING)
+    )
+    assert (summary["cases"], summary["accepted"], summary["item"]) == (300, len(made), "SYN-XK-SPJY")
+    assert integrity.check(db).ok
