@@ -76,6 +76,7 @@ FAMILY_ZH = {
     "unequal_treatment": "同案不同罚",
     "procurement_red_flag": "招标采购风险",
     "vehicle_use": "公务用车",
+    "sequence": "环节先后与间隔",
     **{family: m.zh for family, m in MONITORS.items()},  # R-MON-4..10, named by their monitors
 }
 COLOUR_ZH = {"red": "红色", "yellow": "黄色", "green": "绿色"}

@@ -124,6 +124,7 @@ addWords({
   "fam.unequal_treatment": ["同案不同罚", "like cases treated unequally"],
   "fam.procurement_red_flag": ["招标采购风险", "procurement red flag"],
   "fam.vehicle_use": ["公务用车", "official vehicle use"],
+  "fam.sequence": ["环节先后与间隔", "steps' order and spacing"],
   "fam.three_public": ["“三公”经费", "\"three public\" spending"],
   "fam.collective_decision": ["“三重一大”决策", "SOE collective decisions"],
   "fam.sunshine_medicine": ["阳光用药", "sunshine medicine"],
