@@ -141,14 +141,14 @@ def pm4py_check(
     return took, dict(found)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--log", type=Path, default=LOG)
     parser.add_argument("--min-count", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows = read(args.log)
     order, allowed = model(rows, args.min_count)
     ours, theirs = [], []

@@ -1,6 +1,6 @@
 """Finding the RF-1..RF-4 cases of the road fines (issue 9, benchmark (b)), side by side: pandas —
 what pm4py itself stands on — answering the four questions over the CSV in memory (the test's own
-computation, tests/test_real_data.py), against the platform importing the log end to end (both
+computation, tests/road_fines_pandas.py), against the platform importing the log end to end (both
 passes of `jiancha import`, every event validated, ledgered and stored, every rule of the pack
 judged as each batch arrives) on SQLite and, when given, PostgreSQL. The two answer the same
 question, not the same job: the ratio says what keeping the record costs.
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.test_real_data import expected, flagged
+from tests.road_fines_pandas import expected, flagged
 
 from bench import scratch_postgres
 from jiancha.interfaces.files import log_import
@@ -38,13 +38,13 @@ def platform_run(db: Database) -> tuple[float, dict[str, set[str]]]:
     return took, flagged(db)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--postgres", default=os.environ.get("JIANCHA_TEST_POSTGRES_URL", ""))
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     times: dict[str, list[float]] = {"pandas": [], "sqlite": [], "postgresql": []}
     want: dict[str, set[str]] = {}
