@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from bench import generate
 
 from jiancha.interfaces.files import log_import
-from jiancha.services import integrity
+from jiancha.services import integrity, signals
 from jiancha.store.database import Database
 
 MAPPING = Path(__file__).resolve().parents[1] / "bench" / "synthetic-log.yaml"
 
 
 def test_the_synthetic_log_is_shaped_like_the_demo_and_imports_end_to_end(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = list(generate.events(300, per_day=40))
     by_case: dict[str, list[str]] = {}
@@ -32,8 +33,14 @@ def test_the_synthetic_log_is_shaped_like_the_demo_and_imports_end_to_end(
     assert order.index(("S0000001", "承办")) > order.index(("S0000041", "受理"))
     path = tmp_path / "synthetic.csv"
     assert generate.write(path, 300, per_day=40) == len(made) == 285 * 5 + 15 * 3
+    # Small batches, so a case's later steps arrive in later batches: each batch is judged at the
+    # log's own time, and no case that finished in 4 days is judged late for want of them.
+    monkeypatch.setattr(log_import, "BATCH", 100)
     summary = log_import.import_log(
         db, log_import.source_of(path, "csv"), "default", mapping=log_import.mapping_of(MAPPING)
     )
     assert (summary["cases"], summary["accepted"], summary["item"]) == (300, len(made), "SYN-XK-SPJY")
+    _, late = signals.list_signals(db, signals.SignalFilter(rule_id="TL-LEGAL-OVERDUE"))
+    _, warned = signals.list_signals(db, signals.SignalFilter(rule_id="TL-LEGAL-WARN"))
+    assert late == [] and warned == []
     assert integrity.check(db).ok

@@ -270,13 +270,21 @@ def check_events(db: Database, batch: list[EventIn]) -> None:
 
 
 def ingest_events(
-    db: Database, batch: list[EventIn], now: datetime | None = None, scope: Scope = EVERYTHING
+    db: Database,
+    batch: list[EventIn],
+    now: datetime | None = None,
+    scope: Scope = EVERYTHING,
+    judged_at: datetime | None = None,
 ) -> BatchResult:
     """`now` is the platform's clock (received_at, and the instant rules judge at); tests and
-    replays set it, everything else leaves it to the real clock."""
+    replays set it, everything else leaves it to the real clock. `judged_at` (not after `now`)
+    judges the rules at another instant: an imported log's own time, so a case whose later events
+    come in a later batch is not judged late for want of them; the clock judges what is still open
+    at its own time afterwards."""
     result = BatchResult(outcomes=[Outcome(i, "accepted") for i in range(len(batch))])
     with db.write() as conn:
         now = now or utcnow()
+        judge = min(judged_at, now) if judged_at is not None else now
         calendar = calendar_store.load(conn)
         lock(conn)  # one ingester at a time decides what is a duplicate and extends the chain
         plan = _plan(conn, batch, result, scope)
@@ -343,7 +351,7 @@ def ingest_events(
                     updates.append({"id": row.id, **diff})
             closed_steps[case_no] = closed
             fallback.update(due.fallback_years)
-            if state.last_event_at is None or state.last_event_at <= now:
+            if state.last_event_at is None or state.last_event_at <= judge:
                 folded[case_no] = (state, due)
         new_ids = case_store.insert_cases(conn, new_rows)
         case_ids = {no: (stored[no].id if no in stored else new_ids[no]) for no in by_case}
@@ -383,7 +391,11 @@ def ingest_events(
             judged[judges[departments[no]].pack].append(case_id)
         packs_by_name = {p.pack: p for p in judges.values()}
         result.signals = sum(
-            len(signals.raise_signals(conn, packs_by_name[name], ids, calendar, now, folded=known))
+            len(
+                signals.raise_signals(
+                    conn, packs_by_name[name], ids, calendar, now, folded=known, judged_at=judge
+                )
+            )
             for name, ids in sorted(judged.items())
         )
         result.calendar_fallback = tuple(sorted(fallback))

@@ -115,9 +115,12 @@ def raise_signals(
     *,
     timed_only: bool = False,
     folded: dict[int, tuple[CaseState, Deadlines]] | None = None,
+    judged_at: datetime | None = None,
 ) -> list[Raised]:
     """Evaluate the pack on the given cases and raise what is new, inside the caller's transaction.
-    `folded` gives the state and deadlines as of `now` of cases the caller has just folded."""
+    `folded` gives the state and deadlines as of the judging instant of cases the caller has just
+    folded. The rules judge at `judged_at` when given (an imported log's own time), else at `now`,
+    which is always when the signals are recorded."""
     rules = {r.id: r for r in pack.compiled() if not timed_only or r.family in TIMED}
     if not case_ids or not rules:
         return []
@@ -141,7 +144,7 @@ def raise_signals(
         judged = [r for r in every if r.id not in spoken] if spoken else every
         if not judged:
             continue
-        ctx = Context(case_facts, calendar, now, folded.get(case_id))
+        ctx = Context(case_facts, calendar, judged_at or now, folded.get(case_id))
         for f in first_per_rule(evaluate(judged, ctx, timed_only=timed_only)):
             new.append((row, f, rules[f.rule_id]))
     if not new:

@@ -315,7 +315,8 @@ def import_log(
         nonlocal accepted, duplicates, done
         if not batch:
             return
-        result = ingest.ingest_events(db, batch)
+        # Judged at the log's own time: the latest instant of the batch (see ingest_events).
+        result = ingest.ingest_events(db, batch, judged_at=max(e.occurred_at for e in batch))
         accepted += result.accepted
         duplicates += result.duplicates
         done += len(batch)
@@ -325,8 +326,11 @@ def import_log(
 
     with source.events() as events:
         for e in events:
+            # A log written case by case keeps a case's events in one batch where it can.
+            if len(batch) >= BATCH and e.case_id != batch[-1].case_no:
+                flush()
             batch.append(event_in(mapping, e, ids.of(e, mapping)))
-            if len(batch) >= BATCH:
+            if len(batch) >= 4 * BATCH:
                 flush()
     flush()
     return {
