@@ -44,3 +44,19 @@ def test_the_synthetic_log_is_shaped_like_the_demo_and_imports_end_to_end(
     _, warned = signals.list_signals(db, signals.SignalFilter(rule_id="TL-LEGAL-WARN"))
     assert late == [] and warned == []
     assert integrity.check(db).ok
+
+
+def test_history_imported_today_is_seen_as_reported_late_and_finished_before_it_was_heard_of(
+    db: Database, tmp_path: Path
+) -> None:
+    """The rules judge an imported log at its own time, but receipt at the real clock (R-EVD-1:
+    back-filling in a batch is evasion): every case is flagged reported late, and, its steps all
+    in one batch, as first heard of already finished."""
+    path = tmp_path / "synthetic.csv"
+    generate.write(path, 30, per_day=10)
+    log_import.import_log(
+        db, log_import.source_of(path, "csv"), "default", mapping=log_import.mapping_of(MAPPING)
+    )
+    for rule in ("EVD-LATE-ENTRY", "EVD-BORN-DONE"):
+        _, found = signals.list_signals(db, signals.SignalFilter(rule_id=rule))
+        assert len({s["case_no"] for s in found}) == 30, rule

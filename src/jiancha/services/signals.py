@@ -144,7 +144,7 @@ def raise_signals(
         judged = [r for r in every if r.id not in spoken] if spoken else every
         if not judged:
             continue
-        ctx = Context(case_facts, calendar, judged_at or now, folded.get(case_id))
+        ctx = Context(case_facts, calendar, judged_at or now, folded.get(case_id), recorded=now)
         for f in first_per_rule(evaluate(judged, ctx, timed_only=timed_only)):
             new.append((row, f, rules[f.rule_id]))
     if not new:

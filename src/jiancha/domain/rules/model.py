@@ -86,9 +86,17 @@ class Finding:
 class Context:
     facts: CaseFacts
     calendar: WorkCalendar
-    now: datetime
+    now: datetime  # the instant the rules judge at: the real clock, or an imported log's own time
     # The state and deadlines as of `now` when the caller has just computed them (ingestion does).
     prefolded: tuple[CaseState, Deadlines] | None = None
+    # When the platform records what it finds, when later than `now` (an imported log): receipt is
+    # judged at this instant, so history typed in now is seen as reported late.
+    recorded: datetime | None = None
+
+    @property
+    def heard_by(self) -> datetime:
+        """The instant up to which events count as received."""
+        return self.recorded or self.now
 
     @cached_property
     def folded(self) -> tuple[CaseState, Deadlines]:

@@ -22,7 +22,7 @@ def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
     limit = timedelta(hours=float(rule.params.get("hours", 24)))
     for e in ctx.facts.events:
         delay = e.received_at - e.occurred_at
-        if e.received_at <= ctx.now and delay > limit:
+        if e.received_at <= ctx.heard_by and delay > limit:
             return [
                 Finding(
                     rule.id,
@@ -41,7 +41,7 @@ def late_entry(rule: Rule, ctx: Context) -> list[Finding]:
 
 def born_completed(rule: Rule, ctx: Context) -> list[Finding]:
     """When the platform first heard of the case, it was already finished."""
-    evs = [e for e in ctx.facts.events if e.received_at <= ctx.now]
+    evs = [e for e in ctx.facts.events if e.received_at <= ctx.heard_by]
     if not evs:
         return []
     first_heard = min(e.received_at for e in evs)
