@@ -56,6 +56,29 @@ def test_a_stop_before_acceptance_does_not_extend_the_limit() -> None:
     assert due(plain)[2] == 0
 
 
+def test_a_promised_day_the_source_states_stands_and_stops_after_it_move_it_on() -> None:
+    """承诺办结日期 printed on the receipt (or a deadline an imported log gives): it replaces the
+    item's promised limit; a stop after the statement moves it as it moves a counted one, and the
+    same day stated again (every event of an imported case carries it) changes nothing."""
+    stated = [ev("accept", Action.accept, "2026-11-02", promised_due="2026-11-06")]
+    assert due(stated)[:2] == (date(2026, 11, 30), date(2026, 11, 6))
+    stopped = [
+        *stated,
+        ev("undertake", Action.suspend, "2026-11-03", promised_due="2026-11-06"),
+        ev("undertake", Action.resume, "2026-11-05", promised_due="2026-11-06"),
+    ]
+    assert due(stopped) == (date(2026, 12, 2), date(2026, 11, 10), 2)
+    # A later, other day stands, counted from the stops so far.
+    restated = [*stopped, ev("undertake", Action.undertake, "2026-11-05", promised_due="2026-11-20")]
+    assert due(restated)[1] == date(2026, 11, 20)
+    # Stated before acceptance: acceptance starts the clock, and the stops before it do not count.
+    early = [
+        ev("accept", Action.request_supplement, "2026-10-26", promised_due="2026-11-06"),
+        ev("accept", Action.accept, "2026-11-02"),
+    ]
+    assert due(early)[1] == date(2026, 11, 6)
+
+
 def test_a_second_suspension_while_stopped_keeps_the_whole_stop() -> None:
     events = [
         ev("accept", Action.accept, "2026-11-02"),

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from jiancha.domain.catalogue import CatalogueChange, ChangeKind
 from jiancha.domain.errors import Rejected
 from jiancha.domain.timeutil import start_of_local_day
-from jiancha.services import catalogue, clock, ingest, queries
+from jiancha.services import catalogue, clock, ingest, queries, signals
 from jiancha.store.database import Database
 from jiancha.store.tables import attachment_refs, attachments, cases, events, ledger
 
@@ -63,6 +63,24 @@ def test_a_repeated_event_is_stored_once_and_answered_as_duplicate(db: Database)
     assert [o.status for o in inside.outcomes] == ["accepted", "duplicate"]
     assert count(db, events) == 4
     assert case(db)["event_count"] == 4
+
+
+def test_a_promised_day_the_department_states_is_the_case_s_and_the_clock_wakes_for_it(db: Database) -> None:
+    """attributes.promised_due (承诺办结日期 on the receipt) stands instead of the item's 10 working
+    days, survives the next event's incremental fold, and a bad one is refused naming it."""
+    push(db, event(1, attributes={"promised_due": "2026-09-18"}))
+    push(db, event(2, step="undertake", at="2026-09-15T10:00:00+08:00"))
+    c = case(db)
+    assert (c["promised_due"], c["legal_due"]) == ("2026-09-18", "2026-10-16")
+    clock.sweep(db, datetime(2026, 9, 18, 3, tzinfo=UTC))
+    _, due = signals.list_signals(db, signals.SignalFilter(rule_id="TL-PROMISED-DUE"))
+    assert [(s["case_no"], s["deadline"]) for s in due] == [("C-1", "2026-09-18")]
+    assert due[0]["explanation"]["values"]["stated"] is True
+    with pytest.raises(Rejected) as err:
+        ingest.validate_events([event(3, attributes={"promised_due": "next Friday"})])
+    (problem,) = err.value.problems
+    assert problem.field == "attributes" and "promised_due" in problem.message_en
+    assert "承诺办结日期" in problem.message_zh
 
 
 def test_a_batch_with_a_bad_event_is_rejected_whole_naming_each_field(db: Database) -> None:

@@ -5,6 +5,7 @@ type, and the command an operator runs."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -117,6 +118,39 @@ def test_a_log_without_a_mapping_gets_one_from_its_file(db: Database, tmp_path: 
     assert actors == ["王五", "王五", "赵六"]
 
 
+def test_a_deadline_the_source_gives_is_the_case_s_promised_day(db: Database, tmp_path: Path) -> None:
+    """`--deadline` names the attribute holding it (of the event, else of its case); a value that
+    is no date refuses the log, naming its row and the attribute."""
+    header = "case,activity,timestamp,case:due\n"
+    rows = (
+        "P1,Receive Application,2026-09-14T09:00:00+08:00,2026-09-30\n"
+        "P1,Check Documents,2026-09-15T10:00:00+08:00,2026-09-30\n"
+        "P2,Receive Application,2026-09-16T09:00:00+08:00,2026-10-09T18:00:00+08:00\n"
+        "P3,Receive Application,2026-09-16T09:00:00+08:00,\n"
+    )
+    bad = write(
+        tmp_path, "permits.csv", header + rows + "P4,Receive Application,2026-09-17T09:00:00+08:00,soon\n"
+    )
+    with pytest.raises(Rejected) as refused:
+        log_import.import_log(db, log_import.source_of(bad, "csv"), "default", deadline="due")
+    assert [(p.index, p.field) for p in refused.value.problems] == [(6, "attributes")]
+    assert "promised_due" in refused.value.problems[0].message_en
+    assert count(db, events) == 0
+    log_import.import_log(
+        db,
+        log_import.source_of(write(tmp_path, "permits.csv", header + rows), "csv"),
+        "default",
+        deadline="due",
+    )
+    with db.read() as conn:
+        promised = {
+            r.case_no: r.promised_due for r in conn.execute(select(cases.c.case_no, cases.c.promised_due))
+        }
+    # P3 states none: its promise is the item's limit counted from receipt (the file's own item
+    # has no limit, so the day it was received).
+    assert promised == {"P1": date(2026, 9, 30), "P2": date(2026, 10, 9), "P3": date(2026, 9, 16)}
+
+
 def test_naive_timestamps_need_the_zone_they_were_written_in(db: Database) -> None:
     log = DATA / "roadtraffic_1t_per_variant.xes.gz"
     with pytest.raises(Rejected) as refused:
@@ -179,3 +213,13 @@ def test_the_operator_imports_a_log_and_lists_its_signals_by_rule(tmp_path: Path
     assert bad.returncode == 2 and "unknown log format pdf" in bad.stderr
     with Database(url).read() as conn:
         assert conn.execute(select(func.count()).select_from(cases)).scalar_one() == 100
+    # A deadline the source gives, named on the command line.
+    permits = write(
+        tmp_path,
+        "permits.csv",
+        "case,activity,timestamp,due\nP1,Receive,2026-09-14T09:00:00+08:00,2026-09-30\n",
+    )
+    run(url, "import", str(permits), "--format", "csv", "--deadline", "due")
+    with Database(url).read() as conn:
+        stated = conn.execute(select(cases.c.promised_due).where(cases.c.case_no == "P1")).scalar_one()
+    assert stated == date(2026, 9, 30)

@@ -13,4 +13,4 @@ from jiancha.store.tables import metadata
 def test_migrations_match_the_tables_the_code_uses(empty_db: Database) -> None:
     with empty_db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-    assert current(empty_db) == "0017"
+    assert current(empty_db) == "0018"

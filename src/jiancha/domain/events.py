@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -74,6 +74,21 @@ DECIDING_ACTIONS = {Action.approve, Action.decide}
 STEPLESS_ACTIONS = {Action.resume, Action.publish}
 
 
+# The promised day of the whole case when the source states it (承诺办结日期 on the receipt, a
+# deadline in an imported log): it stands instead of the item's promised limit.
+PROMISED_DUE = "promised_due"
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def step_reached(step: str, action: Action, attributes: dict[str, Any]) -> str:
     """The step an event leaves the case at: a return (退回) sends it to `attributes.to_step`."""
     return str(attributes.get("to_step") or step) if action is Action.return_ else step
@@ -120,6 +135,12 @@ class EventIn(BaseModel):
                 "含有无法记录的数值（整数超出 64 位） | "
                 "a value cannot be recorded (an integer beyond 64 bits)"
             ) from e
+        stated = value.get(PROMISED_DUE)
+        if stated is not None and not _is_date(stated):
+            raise ValueError(
+                f"{PROMISED_DUE}（承诺办结日期）应为日期 YYYY-MM-DD，而不是 {str(stated)[:40]!r} | "
+                f"{PROMISED_DUE} must be a date YYYY-MM-DD, not {str(stated)[:40]!r}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -78,6 +78,9 @@ class LogMapping(_Model):
     # log came in (the 10k CSV of the road fines writes `totalpaymentamount`, the XES
     # `totalPaymentAmount`).
     attribute_names: dict[str, str] = {}
+    # The attribute (of the event, else of its case, as named in the file) holding a deadline the
+    # source gives the case: it becomes the case's promised day (attributes.promised_due).
+    deadline: Name | None = None
 
     def attributes(self, found: dict[str, object]) -> dict[str, object]:
         return {self.attribute_names.get(k, k): v for k, v in found.items()}

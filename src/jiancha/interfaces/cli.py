@@ -142,6 +142,13 @@ def import_file(
         Path | None,
         typer.Option(help="with --format: a YAML mapping of the log onto cases (as a pack's log: section)"),
     ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            help="with --format: the event or case attribute holding a deadline the source gives the "
+            "case (its promised day)"
+        ),
+    ] = None,
 ) -> None:
     """Import a catalogue (xlsx, csv, json), events (jsonl, json, csv), a calendar year, the
     organisation, a department's published list of powers (json, csv; R-OPEN-3), or a trading
@@ -157,7 +164,7 @@ def import_file(
     if log_format is None and kind is None and named.endswith((".xes", ".xes.gz", ".jsonocel")):
         log_format = "ocel" if named.endswith(".jsonocel") else "xes"
     if log_format is not None:
-        _import_log(db, file, log_format, pack, columns, case_type, timezone, mapping)
+        _import_log(db, file, log_format, pack, columns, case_type, timezone, mapping, deadline)
         return
     try:
         summary = importer.import_file(
@@ -182,6 +189,7 @@ def _import_log(
     case_type: str | None,
     timezone: str | None,
     mapping: Path | None = None,
+    deadline: str | None = None,
 ) -> None:
     """An event log, checked whole, then ingested with a progress bar on stderr."""
     from rich.console import Console
@@ -206,6 +214,7 @@ def _import_log(
                 pack,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 mapping=log_import.mapping_of(mapping) if mapping else None,
+                deadline=deadline,
             )
         except Rejected as e:
             bar.stop()

@@ -138,6 +138,8 @@ cases = Table(
     Column("event_count", Integer, nullable=False, default=0),
     Column("decided_at", UTCDateTime, nullable=True),
     Column("published_at", UTCDateTime, nullable=True),
+    Column("promise_stated", Date, nullable=True),  # a promised day the source stated itself
+    Column("promise_stated_stop", Integer, nullable=False, default=0, server_default="0"),
     Column("legal_due", Date, nullable=True),
     Column("promised_due", Date, nullable=True),
     Column("step_due", Date, nullable=True),

@@ -16,6 +16,7 @@ from jiancha.domain.catalogue import LimitUnit, PowerItem
 from jiancha.domain.clock.calendar import WorkCalendar
 from jiancha.domain.events import (
     DECIDING_ACTIONS,
+    PROMISED_DUE,
     STARTING_ACTIONS,
     STEPLESS_ACTIONS,
     STOPPING_ACTIONS,
@@ -73,6 +74,11 @@ class CaseState:
     event_count: int = 0
     decided_at: datetime | None = None  # the first approval or decision
     published_at: datetime | None = None  # the first publication of the result
+    # A promised day the source states itself (attributes.promised_due, e.g. printed on the receipt
+    # or given by an imported log), and the days the case had stood still by then: stops after it
+    # move it on, as they move a promise counted from acceptance.
+    promise_stated: date | None = None
+    promise_stated_stop: int = 0
 
     @property
     def result_at(self) -> datetime | None:
@@ -133,6 +139,13 @@ def apply(state: CaseState, event: StepEvent, limits: Limits, calendar: WorkCale
     if target != state.current_step and action not in STEPLESS_ACTIONS:
         change.update(current_step=target, step_entered_at=at, step_suspended_days=0)
 
+    stated = event.attributes.get(PROMISED_DUE)
+    promise = date.fromisoformat(str(stated)) if stated is not None else None
+    if promise is not None and promise != state.promise_stated:  # the latest other day stands
+        change.update(promise_stated=promise)
+    if "promise_stated" in change or ("accepted_at" in change and state.promise_stated is not None):
+        change["promise_stated_stop"] = change.get("suspended_days", state.suspended_days)
+
     if action in STOPPING_ACTIONS:
         reason = str(event.attributes.get("reason") or action.value)
         # A second suspension while stopped (a new reason) continues the stop that is running.
@@ -180,7 +193,11 @@ def deadlines(
     """
     start = local_date(state.accepted_at or state.received_at)
     legal = _add(start, limits.legal_days + state.suspended_days, limits.unit, calendar)
-    promised = _add(start, limits.promised_days + state.suspended_days, limits.unit, calendar)
+    if state.promise_stated is not None:
+        stops = max(state.suspended_days - state.promise_stated_stop, 0)
+        promised = _add(state.promise_stated, stops, limits.unit, calendar) if stops else state.promise_stated
+    else:
+        promised = _add(start, limits.promised_days + state.suspended_days, limits.unit, calendar)
     step_due = None
     step_limit = limits.step_days.get(state.current_step or "")
     if step_limit is not None and state.step_entered_at is not None:

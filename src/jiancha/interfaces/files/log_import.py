@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,9 +26,9 @@ import orjson
 from pydantic import ValidationError
 
 from jiancha.domain.errors import Problem, Rejected
-from jiancha.domain.events import EventIn
+from jiancha.domain.events import PROMISED_DUE, EventIn
 from jiancha.domain.logs import LogMapping, for_file
-from jiancha.domain.timeutil import iso_utc
+from jiancha.domain.timeutil import iso_utc, local_date
 from jiancha.domain.validation import problems_from
 from jiancha.interfaces.files.event_logs import (
     CsvColumns,
@@ -101,6 +101,10 @@ def mapping_of(path: Path) -> LogMapping:
         raise Rejected("mapping_rejected", zh, en, problems_from(e)) from e
 
 
+def _deadline(mapping: LogMapping, attribute: str | None) -> LogMapping:
+    return mapping.model_copy(update={"deadline": attribute}) if attribute else mapping
+
+
 def _stem(path: Path) -> str:
     return path.name.split(".")[0]
 
@@ -132,7 +136,9 @@ def source_of(
     return LogSource(path, fmt, CsvColumns.parse(columns) if columns else None, case_type, zone)
 
 
-def check(db: Database, source: LogSource, mapping: LogMapping | None) -> tuple[list[str], int]:
+def check(
+    db: Database, source: LogSource, mapping: LogMapping | None, deadline: str | None = None
+) -> tuple[list[str], int]:
     """The first pass: every event readable, mappable, valid as an event, and at one with what is
     stored (its id not used for other content, its case not another item's). Returns the
     activities in the order first seen, and how many events; Rejected naming every problem (the
@@ -141,7 +147,7 @@ def check(db: Database, source: LogSource, mapping: LogMapping | None) -> tuple[
     seen: dict[str, None] = {}
     count = 0
     ids = _EventIds()
-    as_events = mapping if mapping is not None else for_file(_stem(source.path), [])
+    as_events = _deadline(mapping if mapping is not None else for_file(_stem(source.path), []), deadline)
     item_kept = any(i.code == as_events.item.code for i in catalogue.current_items(db))
     batch: list[tuple[int, EventIn]] = []
 
@@ -250,6 +256,10 @@ def event_in(mapping: LogMapping, e: LogEvent, event_id: str) -> EventIn:
     attributes: dict[str, Any] = mapping.attributes(dict(e.attributes))
     if e.case_attributes:
         attributes["case"] = mapping.attributes(dict(e.case_attributes))
+    if mapping.deadline:
+        given = e.attributes.get(mapping.deadline, e.case_attributes.get(mapping.deadline))
+        if given is not None and given != "":
+            attributes[PROMISED_DUE] = _day(given)
     return EventIn(
         source_system=mapping.source_system,
         event_id=event_id,
@@ -261,6 +271,27 @@ def event_in(mapping: LogMapping, e: LogEvent, event_id: str) -> EventIn:
         occurred_at=e.timestamp,
         attributes=attributes,
     )
+
+
+def _day(value: Any) -> Any:
+    """A deadline as the local date it falls on (a date as written; an instant in China's time,
+    as every due date of the platform); what is no date is passed on for the event's check to
+    refuse, naming the attribute."""
+    if isinstance(value, datetime):
+        return local_date(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return (
+                date.fromisoformat(text).isoformat()
+                if len(text) == 10
+                else local_date(datetime.fromisoformat(text)).isoformat()
+            )
+        except ValueError:
+            return value
+    return value
 
 
 def prepare(db: Database, mapping: LogMapping, pack_name: str) -> None:
@@ -299,13 +330,15 @@ def import_log(
     pack_name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     mapping: LogMapping | None = None,
+    deadline: str | None = None,
 ) -> dict[str, Any]:
     """Check the whole log, then ingest it in batches; `progress(done, total)` after each batch.
-    The mapping: the one given (`--mapping`), else the pack's, else one made from the file."""
+    The mapping: the one given (`--mapping`), else the pack's, else one made from the file;
+    `deadline` (`--deadline`) names the attribute of the source's deadline over the mapping's."""
     pack = packs.load(pack_name) if pack_name else packs.active()
     given = mapping or pack.log
-    activities, total = check(db, source, given)
-    mapping = given or for_file(_stem(source.path), activities)
+    activities, total = check(db, source, given, deadline)
+    mapping = _deadline(given or for_file(_stem(source.path), activities), deadline)
     ids = _EventIds()
     prepare(db, mapping, pack.pack)
     accepted = duplicates = done = 0

@@ -40,6 +40,9 @@ def evaluate(rule: Rule, ctx: Context) -> list[Finding]:
         "limit_days": {"legal": item.legal_limit_days, "promised": item.promised_limit_days}.get(limit),
         "suspended_days": state.suspended_days,
     }
+    if limit == "promised" and state.promise_stated is not None:
+        # The day the source stated, not the item's limit counted: the explanation says so.
+        values.update(limit_days=None, stated=True)
     if state.completed_at is not None:
         values["completed_at"] = state.completed_at.isoformat()
     return [Finding(rule.id, rule.colour, at, values, deadline=due)]
