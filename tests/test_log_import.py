@@ -64,13 +64,15 @@ def test_a_bad_event_keeps_nothing_and_is_named_by_its_row(db: Database, tmp_pat
         HEADER
         + "F1,Create Fine,2006-07-24 00:00:00+00:00,561,35.0\n"
         + "F1,Tear Up Fine,2006-08-24 00:00:00+00:00,561,\n"
-        + "F1,Send Fine,2006-12-05 00:00:00,,\n",
+        + "F1,Send Fine,2006-12-05 00:00:00,,\n"
+        + "F1,Payment,2150-12-05 00:00:00+00:00,,\n",
     )
     with pytest.raises(Rejected) as refused:
         log_import.import_log(db, log_import.source_of(log, "csv"), "it-road-fines")
     found = {(p.index, p.field, p.code) for p in refused.value.problems}
     assert (3, "activity", "unknown_activity") in found
     assert any(i == 4 and f == "timestamp" for i, f, _ in found)  # no offset
+    assert (5, "timestamp", "in_future") in found  # a log is history
     assert all(p.message_zh and p.message_en and p.message_zh != p.message_en for p in refused.value.problems)
     assert (count(db, events), count(db, ledger), count(db, regions)) == before
 

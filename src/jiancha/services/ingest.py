@@ -57,6 +57,16 @@ class BatchResult:
     signals: int = 0  # signals the batch raised
 
 
+def latest_plausible() -> float:
+    """The latest instant (a POSIX timestamp) an event may have happened at: now, give or take a
+    departmental server's clock running a little ahead."""
+    return utcnow().timestamp() + FUTURE_TOLERANCE_SECONDS
+
+
+def in_future(field: str, index: int | None) -> Problem:
+    return Problem("in_future", field, "发生时间晚于当前时间", f"{field} is in the future", index)
+
+
 def validate_events(raw: Any) -> list[EventIn]:
     """One event (an object) or a batch (a list of at most 10,000); every problem is collected."""
     items = raw if isinstance(raw, list) else [raw]
@@ -71,7 +81,7 @@ def validate_events(raw: Any) -> list[EventIn]:
         )
     out: list[EventIn] = []
     problems: list[Problem] = []
-    latest = utcnow().timestamp() + FUTURE_TOLERANCE_SECONDS
+    latest = latest_plausible()
     for i, item in enumerate(items):
         try:
             ev = _event.validate_python(item)
@@ -79,9 +89,7 @@ def validate_events(raw: Any) -> list[EventIn]:
             problems.extend(problems_from(e, i))
             continue
         if ev.occurred_at.timestamp() > latest:
-            problems.append(
-                Problem("in_future", "occurred_at", "发生时间晚于当前时间", "occurred_at is in the future", i)
-            )
+            problems.append(in_future("occurred_at", i))
         out.append(ev)
     if problems:
         raise Rejected(

@@ -2,7 +2,7 @@
 becomes cases and step events, judged by the pack P.
 
 Two passes over the file, each streaming (constant memory whatever its size): the first reads
-every event and checks it — readable, an activity the mapping knows, an instant — so a file with a
+every event and checks it — readable, an activity the mapping knows, an instant not to come — so a file with a
 bad event keeps nothing, each problem named by its row or event number; the second maps each
 event (`domain/logs.py`: the pack's `log:` mapping, or one made from the file's activities) and
 ingests them in batches, each durable on its own, with a progress report. Before the second pass
@@ -139,8 +139,8 @@ def source_of(
 def check(
     db: Database, source: LogSource, mapping: LogMapping | None, deadline: str | None = None
 ) -> tuple[list[str], int]:
-    """The first pass: every event readable, mappable, valid as an event, and at one with what is
-    stored (its id not used for other content, its case not another item's). Returns the
+    """The first pass: every event readable, mappable, valid as an event, not in the future, and
+    at one with what is stored (its id not used for other content, its case not another item's). Returns the
     activities in the order first seen, and how many events; Rejected naming every problem (the
     first hundred) by the file's row or event number."""
     problems: list[Problem] = []
@@ -150,6 +150,7 @@ def check(
     as_events = _deadline(mapping if mapping is not None else for_file(_stem(source.path), []), deadline)
     item_kept = any(i.code == as_events.item.code for i in catalogue.current_items(db))
     batch: list[tuple[int, EventIn]] = []
+    latest = ingest.latest_plausible()
 
     def stored() -> None:
         problems.extend(_against_store(db, batch, item_kept))
@@ -167,6 +168,9 @@ def check(
                     zh = f"活动 {e.activity} 不在规则包的日志映射中"
                     en = f"activity {e.activity} is not in the pack's log mapping"
                     problems.append(Problem("unknown_activity", "activity", zh, en, e.position))
+                    continue
+                if e.timestamp.timestamp() > latest:  # a log is history: nothing in it is to come
+                    problems.append(ingest.in_future("timestamp", e.position))
                     continue
                 try:
                     batch.append((e.position, event_in(as_events, e, ids.of(e, as_events))))
