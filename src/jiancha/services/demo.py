@@ -92,7 +92,7 @@ def load_demo(db: Database, cases_wanted: int = 20_000, seed: int = 2026) -> str
     complained = life.public_complaints(db, calendar, now)
     accountable = life.hold_accountable(db, now)
     watched = life.patrol_and_sample(db, calendar, now)
-    published = life.publish_lists(db, data.items, changed, now)
+    published = life.publish_lists(db, data.items, changed, now, {suspended.code if suspended else ""})
     buyers = [(d["code"], d["name"]) for d in data.departments if str(d["code"]).startswith(CITY[0] + "-")]
     traded = demo_procurement.trade(db, buyers[:3], now)
     driven = demo_vehicles.drive(db, buyers[:2], calendar, now)

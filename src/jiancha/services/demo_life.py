@@ -674,13 +674,14 @@ def change_one_item(items: list[PowerItem], now: datetime, skip: set[str]) -> Ca
 
 
 def publish_lists(
-    db: Database, items: list[PowerItem], changed: CatalogueChange | None, now: datetime
+    db: Database, items: list[PowerItem], changed: CatalogueChange | None, now: datetime, skip: set[str]
 ) -> dict[str, Any]:
     """Each department's portal, read twice (sixty days ago and yesterday) and sent as its list of
-    powers (R-OPEN-3). Most lists agree with the catalogue; on yesterday's, one department has
-    dropped an item, one shows an item with a material missing, and one lists a service the
-    catalogue does not hold; no portal shows the changed item's new version. Two departments send
-    only each item's hash, as the public power list gives it."""
+        powers (R-OPEN-3). Most lists agree with the catalogue; on yesterday's, one department has
+        dropped an item, one shows an item with a material missing, and one lists a service the
+        catalogue does not hold; no portal shows the changed item's new version. Two departments send
+        only each item's hash, as the public power list gives it. The dropped item is none of `skip`
+    (the suspended one: a suspended item is due on no list, so dropping it would find nothing)."""
     from jiancha.domain.catalogue import content_sha256
     from jiancha.services import openness
 
@@ -693,15 +694,16 @@ def publish_lists(
     differs = departments[2 % len(departments)]
     extra = departments[3 % len(departments)]
     hashed = set(departments[-2:]) - {dropped, differs, extra}
-    skip = {changed.code} if changed else set()
+    skip = skip | ({changed.code} if changed else set())
     outcome: Counter[str] = Counter()
     for department in departments:
         own = sorted(by_department[department], key=lambda i: i.code)
+        droppable = [i.code for i in own if i.code not in skip]
         for days, latest in ((60, False), (1, True)):
             captured = now - timedelta(days=days)
             entries: list[dict[str, Any]] = []
             for k, item in enumerate(own):
-                if latest and department == dropped and item.code == own[-1].code and item.code not in skip:
+                if latest and department == dropped and droppable and item.code == droppable[-1]:
                     outcome["dropped"] += 1
                     continue
                 content = item.model_dump(mode="json")
