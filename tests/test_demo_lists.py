@@ -1,6 +1,8 @@
-"""The demo's published lists (R-OPEN-3): the department that drops an item drops one that is due
-on its list, whatever the demo suspended that day — the demo once dropped the suspended item on
-some days, and OP-NOT-PUBLISHED then had nothing to find."""
+"""What the demo's departments do besides cases, at instants where it once went wrong: the
+department that drops an item from its published list (R-OPEN-3) drops one due there — it once
+dropped the suspended item, and OP-NOT-PUBLISHED had nothing to find; and the province never
+suspends an item that charges fees — it once suspended the only licence with a fee, and the
+portal's item page had none to show."""
 
 from __future__ import annotations
 
@@ -47,3 +49,13 @@ def test_the_department_that_drops_an_item_never_drops_one_the_demo_skips(empty_
             )
         }
     assert listed[last] is True and listed[before] is False
+
+
+def test_the_province_never_suspends_an_item_that_charges_fees(empty_db: Database) -> None:
+    calendar_service.seed_from_package(empty_db)
+    now = datetime(2026, 11, 24, 7, 27, tzinfo=UTC)  # the fee-bearing passport licence was chosen
+    data = build_demo(calendar_service.current(empty_db), now, cases=300)
+    suspended = life.suspension(data.items, data.cases, now, set())
+    assert suspended is not None
+    (item,) = [i for i in data.items if i.code == suspended.code]
+    assert not item.fees

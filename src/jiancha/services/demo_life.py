@@ -204,10 +204,11 @@ def suspension(
     items: list[PowerItem], cases: list[CaseIn], now: datetime, skip: set[str]
 ) -> CatalogueChange | None:
     """The item with the fewest cases in the last fortnight (but some) is suspended two weeks ago
-    by the province; its department keeps taking cases on."""
+    by the province; its department keeps taking cases on. Not an item that charges fees: the demo
+    has three, and the portal shows what a fee looks like on them."""
     since = now - timedelta(days=14)
     recent = Counter(c.item_code for c in cases if c.received_at >= since)
-    chosen = [i for i in items if recent[i.code] >= 3 and i.code not in skip]
+    chosen = [i for i in items if recent[i.code] >= 3 and i.code not in skip and not i.fees]
     if not chosen:
         return None
     item = min(chosen, key=lambda i: (recent[i.code], i.code))
